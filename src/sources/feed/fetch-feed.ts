@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { fetch } from 'undici';
+import type { Dispatcher } from 'undici';
+import { collect, decodeBody } from './read-body.js';
+
+export interface FetchFeedOptions {
+  /** Validators from the previous successful fetch, sent as If-None-Match / If-Modified-Since. */
+  etag?: string;
+  lastModified?: string;
+  /** sha256 hex of the previous body: a byte-identical body comes back as `unchanged`. */
+  previousHash?: string;
+  /** One budget for connect, every redirect hop and the whole body. Default 20 000. */
+  deadlineMs?: number;
+  /** Cap on the body after decompression. Default 15 MiB. */
+  maxBytes?: number;
+  /** Redirects followed before giving up. Default 5. */
+  maxRedirects?: number;
+  /** Connection pool (keep-alive, per-host concurrency) owned by the caller. */
+  dispatcher?: Dispatcher;
+  userAgent?: string;
+  /** Caller cancellation (shutdown). Aborting rethrows the signal's reason, not a FeedFetchError. */
+  signal?: AbortSignal;
+}
+
+export type FetchResult =
+  | { kind: 'not-modified'; status: 304 }
+  | { kind: 'unchanged'; hash: string; etag?: string; lastModified?: string }
+  | {
+      kind: 'fetched';
+      body: string;
+      /** sha256 hex of the (decompressed) body bytes. */
+      hash: string;
+      etag?: string;
+      lastModified?: string;
+      /** URL after redirects: what a permanent move should be recorded as. */
+      finalUrl: string;
+      contentType?: string;
+    };
+
+export type FeedFetchErrorCode =
+  | 'http-status'
+  | 'timeout'
+  | 'too-large'
+  | 'too-many-redirects'
+  | 'network'
+  | 'not-found';
+
+export class FeedFetchError extends Error {
+  override readonly name = 'FeedFetchError';
+  readonly code: FeedFetchErrorCode;
+  readonly url: string;
+  /** HTTP status for `http-status` and HTTP `not-found`. */
+  readonly status?: number;
+
+  constructor(
+    code: FeedFetchErrorCode,
+    url: string,
+    message: string,
+    options: { cause?: unknown; status?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.url = url;
+    if (options.status !== undefined) this.status = options.status;
+  }
+}
+
+const DEFAULT_DEADLINE_MS = 20_000;
+const DEFAULT_MAX_BYTES = 15 * 1024 * 1024;
+const DEFAULT_MAX_REDIRECTS = 5;
+const DEFAULT_USER_AGENT = 'Crier/0.1 (feed fetcher)';
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
+  'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+interface Limits {
+  deadlineMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+}
+
+/**
+ * Fetch a feed with conditional GET and hard limits. Never parses: a 304 or a body whose hash
+ * matches `previousHash` is reported as such so the caller can skip parsing entirely.
+ */
+export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Promise<FetchResult> {
+  const limits: Limits = {
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+  };
+  const deadline = AbortSignal.timeout(limits.deadlineMs);
+  // Aborted on caller cancellation, and by us to tear down a body we refuse to read (over the cap).
+  const local = new AbortController();
+  // The caller's signal is linked by a listener, not passed to AbortSignal.any: on Node 20 every
+  // any() call leaves a dead entry on a long-lived input signal (nodejs/node#55351), a slow leak
+  // in a daemon that polls with one shutdown signal for months.
+  const onCallerAbort = (): void => local.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.signal?.aborted) local.abort(options.signal.reason);
+  const signal = AbortSignal.any([deadline, local.signal]);
+
+  try {
+    const target = new URL(url);
+    if (target.protocol === 'file:') return await fetchFile(target, limits, options, signal);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new FeedFetchError('network', url, `feed ${url} uses an unsupported scheme; use http(s):// or file://`);
+    }
+    return await fetchHttp(url, limits, options, signal, local);
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (error instanceof FeedFetchError) throw error;
+    if (deadline.aborted) {
+      const seconds = `${Number((limits.deadlineMs / 1000).toFixed(3))} s`;
+      const message = `feed ${url} did not answer within ${seconds}; check the server or raise the source's timeout`;
+      throw new FeedFetchError('timeout', url, message, { cause: error });
+    }
+    const message = `feed ${url} could not be fetched (${describeCause(error)}); check the URL and the network`;
+    throw new FeedFetchError('network', url, message, { cause: error });
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+async function fetchHttp(
+  url: string,
+  limits: Limits,
+  options: FetchFeedOptions,
+  signal: AbortSignal,
+  local: AbortController,
+): Promise<FetchResult> {
+  const headers: Record<string, string> = {
+    accept: ACCEPT,
+    'accept-encoding': 'gzip, deflate, br',
+    'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
+  };
+  if (options.etag) headers['if-none-match'] = options.etag;
+  if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(current, {
+      headers,
+      redirect: 'manual',
+      signal,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    const where = current === url ? `feed ${url}` : `feed ${url} (redirected to ${current})`;
+
+    const { status } = response;
+    // Any body we will not read is cancelled, which frees the connection without reading it.
+    const discard = (): Promise<unknown> => response.body?.cancel().catch(() => undefined) ?? Promise.resolve();
+
+    if (REDIRECT_STATUSES.has(status)) {
+      await discard();
+      const location = response.headers.get('location');
+      if (location === null) {
+        throw new FeedFetchError('http-status', url, `${where} answered HTTP ${status} without a Location header`, { status });
+      }
+      if (redirects >= limits.maxRedirects) {
+        const message = `feed ${url} redirected more than ${limits.maxRedirects} times; point the source at the final URL`;
+        throw new FeedFetchError('too-many-redirects', url, message);
+      }
+      current = resolveRedirect(location, current, where, url);
+      continue;
+    }
+    if (status === 304) {
+      await discard();
+      return { kind: 'not-modified', status: 304 };
+    }
+    if (status < 200 || status > 299) {
+      await discard();
+      const notFound = status === 404 || status === 410;
+      const message = `${where} answered HTTP ${status}${notFound ? '; check the feed URL in the config' : ''}`;
+      throw new FeedFetchError(notFound ? 'not-found' : 'http-status', url, message, { status });
+    }
+
+    const encoding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? 'identity';
+    const declaredLength = Number(response.headers.get('content-length') ?? Number.NaN);
+    // Only an uncompressed length says anything certain about the decoded size.
+    if (encoding === 'identity' && declaredLength > limits.maxBytes) {
+      await discard();
+      throw tooLarge(url, limits.maxBytes, `it declared ${declaredLength} bytes`);
+    }
+
+    const refuse = (): Error => {
+      const error = tooLarge(url, limits.maxBytes, 'after decompression');
+      local.abort(error);
+      return error;
+    };
+    const bytes = response.body ? await collect(response.body, limits.maxBytes, refuse) : Buffer.alloc(0);
+    const header = (name: string): string | undefined => response.headers.get(name) ?? undefined;
+    const meta = { etag: header('etag'), lastModified: header('last-modified'), contentType: header('content-type') };
+    return result(bytes, options.previousHash, { ...meta, finalUrl: current });
+  }
+}
+
+function resolveRedirect(location: string, current: string, where: string, url: string): string {
+  let next: URL;
+  try {
+    next = new URL(location, current);
+  } catch (error) {
+    throw new FeedFetchError('http-status', url, `${where} redirected to an invalid URL: ${location}`, { cause: error });
+  }
+  // A remote server must never steer us into file:// or another local scheme.
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new FeedFetchError('http-status', url, `${where} redirected to a non-HTTP URL: ${next.href}`);
+  }
+  return next.href;
+}
+
+async function fetchFile(target: URL, limits: Limits, options: FetchFeedOptions, signal: AbortSignal): Promise<FetchResult> {
+  const url = target.href;
+  const path = fileURLToPath(target);
+  const info = await stat(path).catch((error: unknown) => {
+    const missing = errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR';
+    const message = missing ? `feed ${url} does not exist; check the path in the config` : `feed ${url} could not be read`;
+    throw new FeedFetchError(missing ? 'not-found' : 'network', url, `${message} (${describeCause(error)})`, { cause: error });
+  });
+  if (!info.isFile()) throw new FeedFetchError('not-found', url, `feed ${url} is not a regular file`);
+  if (info.size > limits.maxBytes) throw tooLarge(url, limits.maxBytes, `the file is ${info.size} bytes`);
+
+  // `end` is inclusive: reading at most maxBytes + 1 bytes proves a file that grew after stat.
+  const stream = createReadStream(path, { end: limits.maxBytes, signal });
+  const bytes = await collect(stream, limits.maxBytes, () => tooLarge(url, limits.maxBytes, 'while reading'));
+  return result(bytes, options.previousHash, { finalUrl: url });
+}
+
+function result(
+  bytes: Buffer,
+  previousHash: string | undefined,
+  meta: { etag?: string | undefined; lastModified?: string | undefined; finalUrl: string; contentType?: string | undefined },
+): FetchResult {
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const validators = {
+    ...(meta.etag === undefined ? {} : { etag: meta.etag }),
+    ...(meta.lastModified === undefined ? {} : { lastModified: meta.lastModified }),
+  };
+  if (previousHash !== undefined && previousHash === hash) return { kind: 'unchanged', hash, ...validators };
+  return {
+    kind: 'fetched',
+    body: decodeBody(bytes, meta.contentType),
+    hash,
+    ...validators,
+    finalUrl: meta.finalUrl,
+    ...(meta.contentType === undefined ? {} : { contentType: meta.contentType }),
+  };
+}
+
+function tooLarge(url: string, maxBytes: number, detail: string): FeedFetchError {
+  const mib = maxBytes / (1024 * 1024);
+  const limit = Number.isInteger(mib) ? `${mib} MiB` : `${maxBytes} bytes`;
+  const message = `feed ${url} exceeded the ${limit} body limit (${detail}); raise the source's maxBytes only if the feed is trusted`;
+  return new FeedFetchError('too-large', url, message);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+/** undici wraps the useful part ("ECONNREFUSED") one or two causes deep; surface it. */
+function describeCause(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = errorCode(current);
+    if (code !== undefined) return `${code}: ${current.message}`;
+    if (current instanceof AggregateError && current.errors[0] !== undefined) current = current.errors[0];
+    else if (current.cause !== undefined) current = current.cause;
+    else return current.message;
+  }
+  return String(current);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { toPlainText } from '../../src/articles/plain-text.js';
+
+describe('toPlainText', () => {
+  it('unwraps CDATA and strips nested tags, joining inline text and spacing blocks', () => {
+    expect(toPlainText('<![CDATA[<div><p>Hello <b>wo<i>r</i>ld</b></p><p>Next</p></div>]]>')).toBe('Hello world Next');
+  });
+
+  it('turns <br> and block boundaries into single spaces', () => {
+    expect(toPlainText('one<br>two<br/>three<BR />four<li>five</li><h2>six</h2>')).toBe('one two three four five six');
+  });
+
+  it('drops script, style and comment contents, closed or not', () => {
+    expect(toPlainText('Keep<script type="text/javascript">var a = "<b>x</b>";</script> this')).toBe('Keep this');
+    expect(toPlainText('<style>.x { color: red }</style>Styled<!-- hidden -->!')).toBe('Styled!');
+    expect(toPlainText('Before<script>never closed')).toBe('Before');
+  });
+
+  it('decodes entities exactly once', () => {
+    expect(toPlainText('AT&amp;T')).toBe('AT&T');
+    expect(toPlainText('&amp;amp;')).toBe('&amp;');
+    expect(toPlainText('l&#8217;été &#x2014; d&rsquo;accord')).toBe('l’été — d’accord');
+    expect(toPlainText('&lt;b&gt;shown, not a tag&lt;/b&gt;')).toBe('<b>shown, not a tag</b>');
+  });
+
+  it('folds &nbsp;, tabs and newlines into single spaces and trims', () => {
+    expect(toPlainText('  a&nbsp;&nbsp;b\t\n c\u00a0 ')).toBe('a b c');
+  });
+
+  it('keeps emoji (including ZWJ sequences) and composes accents to NFC', () => {
+    expect(toPlainText('Bravo 👏🏽 à la famille 👨‍👩‍👧')).toBe('Bravo 👏🏽 à la famille 👨‍👩‍👧');
+    const decomposed = 'Cafe\u0301 e\u0301te\u0301';
+    expect(toPlainText(decomposed)).toBe('Café été');
+    expect(toPlainText(decomposed)).toHaveLength(8);
+  });
+
+  it('keeps a lone < and tag-like text inside quoted attributes intact', () => {
+    expect(toPlainText('3 < 5 and 7 > 2')).toBe('3 < 5 and 7 > 2');
+    expect(toPlainText('<a href="/x" title="a > b">link</a> text')).toBe('link text');
+  });
+
+  it('removes invisible characters that would break matching and counting', () => {
+    expect(toPlainText('soft\u00adhyphen zero\u200bwidth\u0007')).toBe('softhyphen zerowidth');
+  });
+
+  it('stays linear on hostile markup', () => {
+    const hostile = '<a'.repeat(100_000) + '<![CDATA['.repeat(50_000) + '<!x'.repeat(50_000);
+    expect(toPlainText(hostile).length).toBeGreaterThan(0);
+  });
+
+  it('returns an empty string for markup with no text', () => {
+    expect(toPlainText('<p> <br/> </p>')).toBe('');
+  });
+});
