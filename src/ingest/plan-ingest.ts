@@ -1,0 +1,41 @@
+import type { Article } from '../articles/article.js';
+import type { IngestItem, SourceState } from '../store/store.js';
+import { routeArticle, type RoutingTable } from './route-article.js';
+
+export interface IngestPolicy {
+  /** Posts on a source's first poll; 0 means record what is there and post nothing. */
+  backfill: number;
+  maxAgeMs: number;
+}
+
+/**
+ * Decides, for every article in a poll, what happens if it turns out to be new. The store then
+ * applies it atomically and ignores the decision for articles it already knows (by source key or
+ * canonical URL), so a re-published or cross-posted story is never posted twice.
+ *
+ * Items are returned oldest first: ids then follow publication order and the worker, which takes
+ * equal due times in id order, posts a backfill oldest first.
+ */
+export function planIngest(
+  articles: readonly Article[],
+  state: SourceState | undefined,
+  policy: IngestPolicy,
+  routing: RoutingTable,
+  now: Date,
+): IngestItem[] {
+  const oldestFirst = [...articles].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
+  const tooOld = (a: Article) => now.getTime() - a.publishedAt.getTime() > policy.maxAgeMs;
+  const firstPoll = state?.initializedAt === undefined;
+  const fresh = oldestFirst.filter((a) => !tooOld(a));
+  const backfill = new Set(firstPoll && policy.backfill > 0 ? fresh.slice(-policy.backfill) : []);
+
+  return oldestFirst.map((article): IngestItem => {
+    if (tooOld(article)) return { article, ifNew: { kind: 'record', reason: 'older than maxAge; not posted' } };
+    if (firstPoll && !backfill.has(article)) {
+      return { article, ifNew: { kind: 'record', reason: 'present at the first poll of this source; not posted' } };
+    }
+    const deliveries = routeArticle(article, routing, now);
+    if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: 'no route matches' } };
+    return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' } };
+  });
+}

@@ -1,0 +1,125 @@
+import type Database from 'better-sqlite3';
+import type { Article } from '../../articles/article.js';
+import type { IngestItem, IngestResult } from '../store.js';
+import { insertEvent } from './events.js';
+import { articleToJson } from './rows.js';
+
+const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
+
+/**
+ * Applies a planned poll inside the caller's transaction. The plan says what to do with an
+ * article *if it is new*; this is where "new" is decided: not known by source key, and not
+ * known by canonical URL from any source.
+ */
+export function ingestItems(db: Database.Database, sourceId: string, items: IngestItem[], at: Date): IngestResult {
+  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0 };
+  for (const item of items) ingestOne(db, sourceId, item, at, result);
+  return result;
+}
+
+function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: IngestItem, at: Date, result: IngestResult): void {
+  const known = db
+    .prepare('SELECT id, title, updated_at FROM articles WHERE source_id = ? AND source_key = ?')
+    .get(sourceId, article.key) as { id: number; title: string; updated_at: number | null } | undefined;
+  if (known) {
+    const changed = known.title !== article.title || (known.updated_at ?? null) !== ms(article.updatedAt);
+    if (!changed) {
+      result.known += 1;
+      return;
+    }
+    db.prepare('UPDATE articles SET title = ?, updated_at = ?, data = ? WHERE id = ?').run(
+      article.title,
+      ms(article.updatedAt),
+      articleToJson(article),
+      known.id,
+    );
+    insertEvent(db, {
+      at,
+      kind: 'article-updated',
+      message: known.title === article.title ? 'article updated' : `title changed from "${known.title}"`,
+      articleId: known.id,
+      sourceId,
+      actor: 'daemon',
+    });
+    result.updated += 1;
+    return;
+  }
+  // An item without a link has no canonical URL: it can only be recognised by its key.
+  const original =
+    article.canonicalUrl === ''
+      ? undefined
+      : (db
+          .prepare('SELECT id, source_id FROM articles WHERE canonical_url = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1')
+          .get(article.canonicalUrl) as { id: number; source_id: string } | undefined);
+  const articleId = insertArticle(db, article, at, original?.id);
+  if (original) {
+    insertEvent(db, {
+      at,
+      kind: 'article-duplicate',
+      message: `same story as article ${original.id} from source ${original.source_id}; not posted again`,
+      articleId,
+      sourceId,
+      actor: 'daemon',
+    });
+    result.duplicates += 1;
+    return;
+  }
+  result.recorded += 1;
+  if (ifNew.kind === 'record') {
+    insertEvent(db, { at, kind: 'article-recorded', message: ifNew.reason, articleId, sourceId, actor: 'daemon' });
+    return;
+  }
+  insertEvent(db, { at, kind: 'article-new', message: ifNew.reason, articleId, sourceId, actor: 'daemon' });
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
+       next_attempt_at, idempotency_key, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const d of ifNew.deliveries) {
+    const info = insert.run(
+      articleId,
+      d.channelId,
+      d.routeId,
+      d.template ?? null,
+      d.priority,
+      d.dryRun ? 1 : 0,
+      d.nextAttemptAt.getTime(),
+      d.idempotencyKey,
+      at.getTime(),
+      at.getTime(),
+    );
+    if (info.changes === 0) continue;
+    result.deliveriesCreated += 1;
+    insertEvent(db, {
+      at,
+      kind: 'delivery-created',
+      message: `queued for ${d.channelId} by route ${d.routeId}`,
+      articleId,
+      deliveryId: Number(info.lastInsertRowid),
+      channelId: d.channelId,
+      sourceId,
+      actor: 'daemon',
+    });
+  }
+}
+
+export function insertArticle(db: Database.Database, article: Article, at: Date, duplicateOf: number | undefined): number {
+  const info = db
+    .prepare(
+      `INSERT INTO articles (source_id, source_key, url, canonical_url, title, published_at, updated_at,
+         first_seen_at, duplicate_of, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      article.sourceId,
+      article.key,
+      article.url,
+      article.canonicalUrl,
+      article.title,
+      article.publishedAt.getTime(),
+      ms(article.updatedAt),
+      at.getTime(),
+      duplicateOf ?? null,
+      articleToJson(article),
+    );
+  return Number(info.lastInsertRowid);
+}

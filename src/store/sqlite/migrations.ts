@@ -1,0 +1,84 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; PRAGMA user_version
+ * records how far a database has come. Never edit a shipped migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sources (
+    source_id TEXT PRIMARY KEY,
+    initialized_at INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    next_poll_at INTEGER,
+    last_poll_at INTEGER,
+    last_ok_at INTEGER,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+
+  CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    updated_at INTEGER,
+    first_seen_at INTEGER NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(id),
+    data TEXT NOT NULL,
+    UNIQUE (source_id, source_key)
+  );
+  CREATE INDEX articles_canonical_url ON articles(canonical_url);
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    channel_id TEXT NOT NULL,
+    route_id TEXT NOT NULL,
+    template TEXT,
+    state TEXT NOT NULL,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    last_error TEXT,
+    text TEXT,
+    idempotency_key TEXT NOT NULL,
+    prepared TEXT,
+    remote_id TEXT,
+    remote_url TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    posted_at INTEGER,
+    UNIQUE (article_id, channel_id)
+  );
+  CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    article_id INTEGER,
+    delivery_id INTEGER,
+    channel_id TEXT,
+    source_id TEXT,
+    actor TEXT NOT NULL,
+    data TEXT
+  );
+  CREATE INDEX events_article ON events(article_id);
+  CREATE INDEX events_delivery ON events(delivery_id);
+
+  CREATE TABLE channel_values (
+    channel_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (channel_id, key)
+  );
+  `,
+];

@@ -1,0 +1,170 @@
+import type { Article } from '../articles/article.js';
+
+/**
+ * The store is the single source of truth and the job queue. Everything is async so a
+ * PostgreSQL implementation (several replicas) can satisfy the same contract; nothing
+ * SQLite-specific leaks out of src/store/sqlite.
+ */
+export type DeliveryState = 'pending' | 'sending' | 'posted' | 'failed' | 'uncertain' | 'skipped' | 'cancelled';
+export type Priority = 'normal' | 'breaking';
+
+export interface SourceState {
+  sourceId: string;
+  /** Set by the first successful poll: before it, a source posts nothing (no floods). */
+  initializedAt?: Date | undefined;
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  bodyHash?: string | undefined;
+  nextPollAt?: Date | undefined;
+  lastPollAt?: Date | undefined;
+  lastOkAt?: Date | undefined;
+  consecutiveFailures: number;
+  lastError?: string | undefined;
+}
+
+export interface StoredArticle extends Article {
+  id: number;
+  firstSeenAt: Date;
+  /** Set when the same story (by canonical URL) was already known from another source. */
+  duplicateOf?: number | undefined;
+}
+
+export interface NewDelivery {
+  channelId: string;
+  routeId: string;
+  template?: string | undefined;
+  priority: Priority;
+  dryRun: boolean;
+  nextAttemptAt: Date;
+  /** Stable per article × channel (platform idempotency keys derive from it). */
+  idempotencyKey: string;
+}
+
+/** What to do with an article if, and only if, it is new to the store. */
+export type IngestDecision =
+  | { kind: 'deliver'; deliveries: NewDelivery[]; reason: string }
+  | { kind: 'record'; reason: string };
+
+export interface IngestItem {
+  article: Article;
+  ifNew: IngestDecision;
+}
+
+export interface IngestResult {
+  /** New articles recorded (delivered or not). */
+  recorded: number;
+  deliveriesCreated: number;
+  /** Already known from this source. */
+  known: number;
+  /** Already known by canonical URL from any source. */
+  duplicates: number;
+  /** Known articles whose title or update time changed (never posted as new). */
+  updated: number;
+}
+
+export interface Delivery {
+  id: number;
+  articleId: number;
+  channelId: string;
+  routeId: string;
+  template?: string | undefined;
+  state: DeliveryState;
+  priority: Priority;
+  dryRun: boolean;
+  attempts: number;
+  nextAttemptAt: Date;
+  /** When the first request may have left: platform idempotency windows count from here. */
+  firstAttemptAt?: Date | undefined;
+  lastAttemptAt?: Date | undefined;
+  lastError?: string | undefined;
+  text?: string | undefined;
+  idempotencyKey: string;
+  /** JSON persisted before the first send (platform idempotency material). */
+  prepared?: string | undefined;
+  remoteId?: string | undefined;
+  remoteUrl?: string | undefined;
+  createdAt: Date;
+  updatedAt: Date;
+  postedAt?: Date | undefined;
+}
+
+export interface EventRecord {
+  at: Date;
+  kind: string;
+  message: string;
+  articleId?: number | undefined;
+  deliveryId?: number | undefined;
+  channelId?: string | undefined;
+  sourceId?: string | undefined;
+  /** Who caused it: "daemon", or the editor's name for CLI actions. */
+  actor: string;
+  data?: Record<string, unknown> | undefined;
+}
+
+export interface StoredEvent extends EventRecord {
+  id: number;
+}
+
+export interface SendingPatch {
+  text: string;
+  prepared?: string | undefined;
+  at: Date;
+}
+
+export interface DeliveryOutcome {
+  state: Exclude<DeliveryState, 'pending' | 'sending'>;
+  at: Date;
+  remoteId?: string | undefined;
+  remoteUrl?: string | undefined;
+  error?: string | undefined;
+}
+
+export interface DeliveryFilter {
+  articleId?: number;
+  channelId?: string;
+  states?: DeliveryState[];
+  limit?: number;
+}
+
+export interface Store {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getSourceState(sourceId: string): Promise<SourceState | undefined>;
+  saveSourceState(state: SourceState): Promise<void>;
+
+  /**
+   * Atomically records a poll: every new article with its deliveries (or none), duplicates and
+   * updates as events, and the source state. An article is seen in the same transaction that
+   * creates its deliveries, so a crash can neither lose nor double one.
+   */
+  ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult>;
+
+  getArticle(id: number): Promise<StoredArticle | undefined>;
+  findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined>;
+
+  /** Pending deliveries due at `now`, breaking first, then oldest due first. */
+  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /** When the next pending delivery becomes due, so the worker can sleep instead of spinning. */
+  nextDueAt(): Promise<Date | undefined>;
+  getDelivery(id: number): Promise<Delivery | undefined>;
+  listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
+  /**
+   * pending → sending; persists the exact text and idempotency material before the send.
+   * False when the delivery is no longer pending (an editor cancelled it meanwhile).
+   */
+  markSending(id: number, patch: SendingPatch): Promise<boolean>;
+  /** sending → a final state, with its event, in one transaction. */
+  finish(id: number, outcome: DeliveryOutcome, event: EventRecord): Promise<void>;
+  /** sending → pending again at a later time (retry), with its event. */
+  reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord): Promise<void>;
+  /** Deliveries left `sending` by a crash. */
+  listSending(): Promise<Delivery[]>;
+
+  appendEvent(event: EventRecord): Promise<void>;
+  listEvents(filter: { articleId?: number; deliveryId?: number; channelId?: string; limit?: number }): Promise<StoredEvent[]>;
+
+  getChannelValue(channelId: string, key: string): Promise<string | undefined>;
+  setChannelValue(channelId: string, key: string, value: string): Promise<void>;
+  deleteChannelValue(channelId: string, key: string): Promise<void>;
+}
