@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { Article } from '../articles/article.js';
+
+/** How a platform counts a post, and whether a text fits. */
+export interface TextRules {
+  /** The limit in the platform's own unit. */
+  limit: number;
+  /** What `length` counts, for people: "weighted characters", "graphemes", "characters". */
+  unit: string;
+  measure(text: string): TextMeasure;
+}
+
+export interface TextMeasure {
+  length: number;
+  fits: boolean;
+  /** Why it does not fit when the reason is not the main length (e.g. Bluesky's byte limit). */
+  note?: string;
+}
+
+/** What the worker hands an adapter: the fitted text plus what a platform needs around it. */
+export interface OutboundPost {
+  deliveryId: number;
+  channelId: string;
+  text: string;
+  article: Article;
+  /** Stable per article × channel; the same on every attempt of one delivery. */
+  idempotencyKey: string;
+  /**
+   * Platform state persisted before the first send (e.g. Bluesky's record key and exact
+   * record), returned by `prepare` and passed back unchanged on every attempt.
+   */
+  prepared: unknown;
+}
+
+export interface Receipt {
+  remoteId: string;
+  url?: string;
+}
+
+export interface AccountInfo {
+  /** The account as people know it: @handle, handle.bsky.social, @user@instance. */
+  account: string;
+}
+
+/** One adapter per channel. Every failure is thrown as a PublishError (errors.ts). */
+export interface PlatformAdapter {
+  verify(signal?: AbortSignal): Promise<AccountInfo>;
+  /** Builds what must be persisted before the first request leaves (idempotency material). */
+  prepare?(post: Omit<OutboundPost, 'prepared'>): Promise<unknown>;
+  publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt>;
+  remove?(receipt: Receipt, signal?: AbortSignal): Promise<void>;
+}
+
+/** What an adapter may use from the rest of Crier. */
+export interface AdapterDeps {
+  logger: Logger;
+  /** Persisted per-channel key/value state (sessions, rotated tokens, cached instance limits). */
+  channelState: ChannelStateStore;
+  now: () => Date;
+}
+
+/** Persisted per-channel values (the Store's channel_values), scoped to one channel. */
+export interface ChannelStateStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Fields every channel has, whatever its platform. */
+export interface BaseChannel {
+  id: string;
+  platform: string;
+  dryRun: boolean;
+  template?: string | undefined;
+  language?: string | undefined;
+}
+
+/**
+ * A platform is one folder under src/platforms plus one line in registry.ts (and its channel
+ * schema in the config union). Credentials are already resolved from the environment when
+ * createAdapter is called. Methods (not function properties) so a Platform<XChannel> can sit in
+ * the registry beside the others.
+ */
+export interface Platform<C extends BaseChannel = BaseChannel> {
+  id: string;
+  label: string;
+  /** File name under templates/ used when neither the route nor the channel names one. */
+  defaultTemplate: string;
+  /**
+   * How long after a send the platform still recognises a re-send of the same delivery as the
+   * same post (idempotency): 0 for none (X), Infinity when the record key makes it permanent.
+   */
+  idempotencyWindowMs: number;
+  textRules(channel: C, deps: AdapterDeps): Promise<TextRules>;
+  createAdapter(channel: C, deps: AdapterDeps): PlatformAdapter;
+}

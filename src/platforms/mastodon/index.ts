@@ -1,0 +1,20 @@
+import type { Platform } from '../contract.js';
+import { lazyAdapter } from '../lazy-adapter.js';
+import type { MastodonChannel } from './channel.js';
+import { mastodonLimits } from './instance-limits.js';
+import { mastodonTextRules } from './text-rules.js';
+
+export const mastodonPlatform: Platform<MastodonChannel> = {
+  id: 'mastodon',
+  label: 'Mastodon',
+  defaultTemplate: 'mastodon.hbs',
+  // Mastodon remembers an Idempotency-Key for one hour
+  // (https://docs.joinmastodon.org/methods/statuses/#create, header Idempotency-Key).
+  idempotencyWindowMs: 60 * 60 * 1000,
+  async textRules(channel, deps) {
+    return mastodonTextRules(await mastodonLimits(channel, deps), channel.spoilerText);
+  },
+  createAdapter(channel, deps) {
+    return lazyAdapter(async () => (await import('./adapter.js')).createMastodonAdapter(channel, deps));
+  },
+};

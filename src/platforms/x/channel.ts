@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { baseChannelShape, requireSecrets } from '../../config/channel-base.js';
+import { secretFileSchema, secretRefSchema } from '../../config/secret.js';
+
+/** OAuth 1.0a user-context tokens: they never expire, so the daemon never has to refresh them. */
+export const xChannelSchema = z
+  .object({
+    ...baseChannelShape,
+    platform: z.literal('x'),
+    credentials: z
+      .object({
+        appKey: secretRefSchema.optional(),
+        appKeyFile: secretFileSchema.optional(),
+        appSecret: secretRefSchema.optional(),
+        appSecretFile: secretFileSchema.optional(),
+        accessToken: secretRefSchema.optional(),
+        accessTokenFile: secretFileSchema.optional(),
+        accessSecret: secretRefSchema.optional(),
+        accessSecretFile: secretFileSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine(requireSecrets(['appKey', 'appSecret', 'accessToken', 'accessSecret']));
+
+export type XChannel = z.output<typeof xChannelSchema>;

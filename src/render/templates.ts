@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { hashtagsFrom } from './hashtags.js';
+import { truncateGraphemes } from './truncate.js';
+import type { TemplateContext } from './context.js';
+
+/** Knobs the fitter turns when a post is too long; templates never see them as fields. */
+export interface RenderControls {
+  dropHashtags: boolean;
+}
+
+export type RenderPost = (context: TemplateContext, controls?: RenderControls) => string;
+
+export class TemplateError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`template ${file}: ${message}`);
+    this.name = 'TemplateError';
+  }
+}
+
+/**
+ * One Handlebars environment per Crier instance (no global helper registry), plain-text output
+ * (noEscape: posts are not HTML), and strict lookups so a misspelt field is an error.
+ */
+export function createTemplateEngine(): { compileFile(file: string): RenderPost; compile(source: string, file: string): RenderPost } {
+  const hbs = Handlebars.create();
+
+  hbs.registerHelper('hashtags', function (this: unknown, ...args: unknown[]) {
+    const options = args.pop() as Handlebars.HelperOptions;
+    if ((options.data as { dropHashtags?: boolean } | undefined)?.dropHashtags) return '';
+    const max = typeof options.hash.max === 'number' ? options.hash.max : 3;
+    const lists = args.filter((a): a is string[] => Array.isArray(a));
+    return hashtagsFrom(lists, max).join(' ');
+  });
+  hbs.registerHelper('truncate', (text: unknown, max: unknown) =>
+    typeof text === 'string' && typeof max === 'number' ? truncateGraphemes(text, max) : '',
+  );
+  hbs.registerHelper('join', (list: unknown, separator: unknown) =>
+    Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',
+  );
+
+  function compile(source: string, file: string): RenderPost {
+    try {
+      hbs.parse(source); // compile() is lazy; parse now so syntax errors surface at load time
+    } catch (error) {
+      throw new TemplateError(file, firstLine(error));
+    }
+    const template = hbs.compile<TemplateContext>(source, { noEscape: true, strict: true });
+    return (context, controls = { dropHashtags: false }) => {
+      try {
+        return tidy(template(context, { data: controls }));
+      } catch (error) {
+        throw new TemplateError(file, firstLine(error));
+      }
+    };
+  }
+
+  return {
+    compile,
+    compileFile(file) {
+      let source: string;
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch {
+        throw new TemplateError(file, 'file not found or unreadable');
+      }
+      return compile(source, file);
+    },
+  };
+}
+
+/** Empty optional parts (no summary, no hashtags) must not leave blank lines or stray spaces. */
+function tidy(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+$/u, ''))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split('\n')
+    .filter((l) => l.trim() && !/^[-^\s.]+$/.test(l))
+    .slice(0, 2)
+    .join(': ')
+    .replace(/\s+/g, ' ');
+}
