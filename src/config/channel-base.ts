@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, dot, dash and underscore');
+
+/** Options every channel has, whatever its platform. Spread into each platform's schema. */
+export const baseChannelShape = {
+  id: idSchema,
+  /** Print what would be posted and record it as posted in dry-run; no credentials needed. */
+  dryRun: z.boolean().default(false),
+  /** Template file, relative to the config file; default: templates/<platform>.hbs. */
+  template: z.string().optional(),
+  /** BCP 47 language used when the article declares none. */
+  language: z.string().optional(),
+  /** Attach the article image when the platform supports it. */
+  images: z.boolean().default(true),
+  /** Alt text used when the feed gives an image without one. */
+  imageAlt: z.string().optional(),
+};
+
+/**
+ * Each secret credential may be given as `name: ${ENV}` or `nameFile: /path`; exactly one of
+ * the two is required unless the channel is a dry run.
+ */
+export function requireSecrets(
+  names: readonly string[],
+): (channel: { dryRun: boolean; credentials?: Record<string, unknown> | undefined }, ctx: z.RefinementCtx) => void {
+  return (channel, ctx) => {
+    if (channel.dryRun) return;
+    if (!channel.credentials) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentials'],
+        message: `credentials are required unless dryRun is true (needs ${names.join(', ')})`,
+      });
+      return;
+    }
+    for (const name of names) {
+      const direct = channel.credentials[name] !== undefined;
+      const file = channel.credentials[`${name}File`] !== undefined;
+      if (direct === file) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['credentials', name],
+          message: direct
+            ? `give either ${name} or ${name}File, not both`
+            : `missing: set ${name}: \${ENV_NAME} or ${name}File: /path/to/secret`,
+        });
+      }
+    }
+  };
+}

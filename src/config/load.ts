@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { ConfigError, formatPath } from './config-error.js';
+import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
+import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
+import { resolveChannelSecrets } from './resolve-secrets.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
+
+export type ResolvedSource = SourceConfig & { interval: number; maxAge: number };
+
+/** The validated config with paths made absolute, defaults applied and secrets resolved. */
+export interface CrierConfig {
+  file: string;
+  dir: string;
+  storePath: string;
+  defaults: ParsedConfig['defaults'];
+  sources: ResolvedSource[];
+  channels: ChannelConfig[];
+  routes: RouteConfig[];
+}
+
+/** --config, else CRIER_CONFIG, else config/crier.yaml in the working directory. */
+export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return resolve(flag ?? env.CRIER_CONFIG ?? DEFAULT_CONFIG_PATH);
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      'config file not found; pass --config <file>, set CRIER_CONFIG, or start from config/crier.example.yaml',
+      file,
+    );
+  }
+  const yaml = parseLocatedYaml(readFileSync(file, 'utf8'));
+  const yamlError = yaml.errors[0];
+  if (yamlError) throw new ConfigError(`invalid YAML: ${yamlError.message}`, file, undefined, yamlError.line);
+
+  const parsed = configSchema.safeParse(yaml.value ?? {});
+  if (!parsed.success) throw issueToError(parsed.error.issues, file, yaml);
+  const config = parsed.data;
+  checkReferences(config, file, yaml);
+
+  const dir = dirname(file);
+  return {
+    file,
+    dir,
+    storePath: resolve(dir, config.store.path),
+    defaults: config.defaults,
+    sources: config.sources.map((source) => ({
+      ...source,
+      url: resolveSourceUrl(source.url, dir),
+      interval: source.interval ?? config.defaults.interval,
+      maxAge: source.maxAge ?? config.defaults.maxAge,
+    })),
+    channels: config.channels.map((channel, index) =>
+      resolveChannelSecrets(channel, env, dir, (message, field) => {
+        const path = ['channels', index, 'credentials', field];
+        return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
+      }),
+    ),
+    routes: config.routes,
+  };
+}
+
+function resolveSourceUrl(url: string, dir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  return pathToFileURL(isAbsolute(url) ? url : resolve(dir, url)).href;
+}
+
+function issueToError(issues: readonly z.core.$ZodIssue[], file: string, yaml: LocatedYaml): ConfigError {
+  // The first issue is the one to fix first; the others usually follow from the same mistake.
+  const issue = issues[0];
+  if (!issue) return new ConfigError('invalid configuration', file);
+  let message = issue.message;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && 'options' in issue) {
+    const got = valueAt(yaml.value, issue.path);
+    const options = (issue.options as unknown[]).map(String).join(', ');
+    message = `unknown ${String(issue.discriminator)} ${JSON.stringify(got)}: use one of ${options}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  }
+  return new ConfigError(message, file, formatPath(issue.path) || undefined, yaml.lineOf(issue.path));
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function checkReferences(config: ParsedConfig, file: string, yaml: LocatedYaml): void {
+  const fail = (message: string, path: PropertyKey[]): never => {
+    throw new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
+  };
+  for (const [section, items] of [
+    ['sources', config.sources],
+    ['channels', config.channels],
+    ['routes', config.routes],
+  ] as const) {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      if (seen.has(item.id)) fail(`duplicate id "${item.id}"`, [section, index, 'id']);
+      seen.add(item.id);
+    });
+  }
+  const sourceIds = new Set(config.sources.map((s) => s.id));
+  const channelIds = new Set(config.channels.map((c) => c.id));
+  config.routes.forEach((route, r) => {
+    route.channels.forEach((id, i) => {
+      if (!channelIds.has(id)) {
+        fail(`unknown channel "${id}"; channels are: ${[...channelIds].join(', ')}`, ['routes', r, 'channels', i]);
+      }
+    });
+    route.sources?.forEach((id, i) => {
+      if (!sourceIds.has(id)) {
+        fail(`unknown source "${id}"; sources are: ${[...sourceIds].join(', ')}`, ['routes', r, 'sources', i]);
+      }
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ChannelConfig } from './schema.js';
+import { ENV_REF } from './secret.js';
+
+type ErrorAt = (message: string, field: string) => Error;
+
+/**
+ * Replaces `${ENV}` references and `<field>File` paths in a channel's credentials with the
+ * secret values, so adapters see plain strings. Dry-run channels are left alone: they need no
+ * credentials and a demo must run without any.
+ */
+export function resolveChannelSecrets<C extends ChannelConfig>(
+  channel: C,
+  env: NodeJS.ProcessEnv,
+  configDir: string,
+  errorAt: ErrorAt,
+): C {
+  if (channel.dryRun || !channel.credentials) return channel;
+  const resolved: Record<string, string> = {};
+  for (const [field, value] of Object.entries(channel.credentials)) {
+    if (typeof value !== 'string') continue;
+    if (field.endsWith('File')) {
+      const base = field.slice(0, -'File'.length);
+      resolved[base] = readSecretFile(resolve(configDir, value), field, errorAt);
+      continue;
+    }
+    const name = ENV_REF.exec(value)?.[1];
+    if (name === undefined) {
+      resolved[field] = value;
+      continue;
+    }
+    const secret = env[name];
+    if (secret === undefined || secret === '') {
+      throw errorAt(`environment variable ${name} is not set; export it before starting Crier`, field);
+    }
+    resolved[field] = secret;
+  }
+  return { ...channel, credentials: resolved };
+}
+
+function readSecretFile(path: string, field: string, errorAt: ErrorAt): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw errorAt(`cannot read secret file ${path} (${reason})`, field);
+  }
+}
