@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerRunCommand } from './commands/run.js';
+
+/** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('crier')
+    .description('Turns newly published articles into posts on X, Bluesky and Mastodon, exactly once per channel.')
+    .option('-c, --config <file>', 'configuration file (default: $CRIER_CONFIG or config/crier.yaml)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRunCommand(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`crier: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`crier: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}

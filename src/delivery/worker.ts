@@ -1,0 +1,179 @@
+import type { Logger } from '../log/logger.js';
+import { PublishError } from '../platforms/errors.js';
+import { fitPost, FitError } from '../render/fit.js';
+import { templateContext } from '../render/context.js';
+import type { ChannelRuntime } from '../runtime/channels.js';
+import type { TemplateSet } from '../runtime/templates.js';
+import type { Delivery, EventRecord, Store } from '../store/store.js';
+import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
+
+export interface WorkerDeps {
+  store: Store;
+  channels: ReadonlyMap<string, ChannelRuntime>;
+  templates: TemplateSet;
+  logger: Logger;
+  now: () => Date;
+  random: () => number;
+  defaultLanguage: string;
+  retry?: RetryPolicy;
+}
+
+export interface Worker {
+  /** Delivers everything due now; returns how many deliveries it handled. */
+  runDue(signal?: AbortSignal): Promise<number>;
+  /** Settles deliveries a crash left `sending`: re-send only where the platform makes it safe. */
+  recover(): Promise<number>;
+}
+
+const BATCH = 50;
+
+/**
+ * Takes due deliveries from the store and hands each to its channel's adapter. The exact text
+ * and the idempotency material are persisted (markSending) before the request leaves, so a crash
+ * at any point leaves enough behind to finish the job without posting twice.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+
+  const event = (delivery: Delivery, kind: string, message: string, data?: Record<string, unknown>): EventRecord => ({
+    at: deps.now(),
+    kind,
+    message,
+    articleId: delivery.articleId,
+    deliveryId: delivery.id,
+    channelId: delivery.channelId,
+    actor: 'daemon',
+    data,
+  });
+
+  async function deliver(delivery: Delivery): Promise<void> {
+    const log = deps.logger.child({ channel: delivery.channelId, article: delivery.articleId, delivery: delivery.id });
+    const channel = deps.channels.get(delivery.channelId);
+    if (!channel) {
+      await deps.store.finish(
+        delivery.id,
+        { state: 'cancelled', at: deps.now(), error: 'channel no longer configured' },
+        event(delivery, 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`),
+      );
+      return;
+    }
+    const article = await deps.store.getArticle(delivery.articleId);
+    if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
+
+    let text = delivery.text;
+    if (text === undefined) {
+      try {
+        const render = deps.templates.forDelivery(channel.config.id, delivery.template);
+        const context = templateContext(article, {
+          channelId: channel.config.id,
+          platform: channel.platform.id,
+          language: channel.config.language ?? deps.defaultLanguage,
+          imageAlt: channel.config.imageAlt,
+        });
+        text = fitPost(render, context, await channel.textRules()).text;
+      } catch (error) {
+        if (!(error instanceof FitError)) throw error;
+        const reason = `channel ${channel.config.id}: ${error.message}`;
+        log.error({ length: error.length, limit: error.limit }, reason);
+        await deps.store.finish(delivery.id, { state: 'failed', at: deps.now(), error: reason }, event(delivery, 'delivery-failed', reason));
+        return;
+      }
+    }
+
+    const base = { deliveryId: delivery.id, channelId: channel.config.id, text, article, idempotencyKey: delivery.idempotencyKey };
+    let sending = delivery;
+    try {
+      // The idempotency material is chosen once and persisted before the first request leaves.
+      const prepared =
+        delivery.prepared !== undefined ? (JSON.parse(delivery.prepared) as unknown) : await channel.adapter.prepare?.(base);
+      const claimed = await deps.store.markSending(delivery.id, {
+        text,
+        prepared: prepared === undefined ? undefined : JSON.stringify(prepared),
+        at: deps.now(),
+      });
+      if (!claimed) return;
+      sending = { ...delivery, attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? deps.now() };
+      // Not aborted on shutdown: a request already on its way is finished and recorded, so
+      // nothing is left `sending` (adapters bound each request with their own timeout).
+      const receipt = await channel.adapter.publish({ ...base, prepared });
+      const where = delivery.dryRun ? 'in dry run' : (receipt.url ?? receipt.remoteId);
+      await deps.store.finish(
+        delivery.id,
+        { state: 'posted', at: deps.now(), remoteId: receipt.remoteId, remoteUrl: receipt.url },
+        event(delivery, 'delivery-posted', `posted to ${channel.config.id} ${where}`),
+      );
+      log.info({ remote: receipt.url ?? receipt.remoteId, dryRun: delivery.dryRun }, 'posted');
+    } catch (error) {
+      const failure =
+        error instanceof PublishError
+          ? error
+          : new PublishError('unknown-outcome', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (failure.alreadyPosted) {
+        const reason = `${channel.config.id} says this exact post is already on the account: ${failure.message}`;
+        await deps.store.finish(delivery.id, { state: 'posted', at: deps.now(), error: reason }, event(delivery, 'delivery-posted', reason));
+        log.warn(reason);
+        return;
+      }
+      if (sending === delivery) {
+        // Failed before anything was sent (preparing): always safe to try again later.
+        const at = new Date(deps.now().getTime() + policy.baseDelayMs);
+        await deps.store.reschedule(delivery.id, at, failure.message, event(delivery, 'delivery-retry', `not sent: ${failure.message}`));
+        log.warn({ next: at.toISOString() }, `could not prepare the post: ${failure.message}`);
+        return;
+      }
+      const verdict = decideAfterError(failure, sending, channel.platform.idempotencyWindowMs, deps.now(), policy, deps.random);
+      if (verdict.action === 'retry') {
+        await deps.store.reschedule(
+          delivery.id,
+          verdict.at,
+          verdict.reason,
+          event(delivery, 'delivery-retry', `${failure.code}: ${verdict.reason}; next attempt ${verdict.at.toISOString()}`, { code: failure.code }),
+        );
+        log.warn({ code: failure.code, next: verdict.at.toISOString() }, verdict.reason);
+      } else {
+        await deps.store.finish(
+          delivery.id,
+          { state: verdict.action, at: deps.now(), error: verdict.reason },
+          event(delivery, `delivery-${verdict.action}`, `${failure.code}: ${verdict.reason}`, { code: failure.code }),
+        );
+        log.error({ code: failure.code }, verdict.reason);
+      }
+    }
+  }
+
+  return {
+    async runDue(signal) {
+      let handled = 0;
+      for (;;) {
+        if (signal?.aborted) return handled;
+        const due = await deps.store.dueDeliveries(deps.now(), BATCH);
+        if (due.length === 0) return handled;
+        for (const delivery of due) {
+          if (signal?.aborted) return handled;
+          await deliver(delivery);
+          handled += 1;
+        }
+      }
+    },
+    async recover() {
+      const stuck = await deps.store.listSending();
+      for (const delivery of stuck) {
+        const channel = deps.channels.get(delivery.channelId);
+        const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
+        const since = deps.now().getTime() - (delivery.firstAttemptAt ?? deps.now()).getTime();
+        const failure = new PublishError('unknown-outcome', 'interrupted while sending (crash or kill)');
+        const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
+        if (verdict.action === 'retry' && since < window) {
+          await deps.store.reschedule(delivery.id, deps.now(), failure.message, event(delivery, 'delivery-recovered', `${failure.message}; re-sending safely`));
+        } else {
+          await deps.store.finish(
+            delivery.id,
+            { state: 'uncertain', at: deps.now(), error: verdict.reason },
+            event(delivery, 'delivery-uncertain', verdict.reason),
+          );
+        }
+      }
+      return stuck.length;
+    },
+  };
+}

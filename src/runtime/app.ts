@@ -1,0 +1,52 @@
+import type { CrierConfig } from '../config/load.js';
+import { createWorker, type Worker } from '../delivery/worker.js';
+import type { RoutingTable } from '../ingest/route-article.js';
+import type { Logger } from '../log/logger.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { createChannelRuntimes, type ChannelRuntime } from './channels.js';
+import { loadTemplates, type TemplateSet } from './templates.js';
+
+export interface App {
+  config: CrierConfig;
+  store: Store;
+  logger: Logger;
+  templates: TemplateSet;
+  channels: Map<string, ChannelRuntime>;
+  routing: RoutingTable;
+  worker: Worker;
+  now: () => Date;
+  random: () => number;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  write: (text: string) => void;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** Wires the same objects for the daemon and for every CLI command. */
+export async function openApp(config: CrierConfig, options: AppOptions): Promise<App> {
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const templates = loadTemplates(config);
+  const store = openSqliteStore(config.storePath);
+  await store.migrate();
+  const channels = createChannelRuntimes(config.channels, { store, logger: options.logger, now, write: options.write });
+  const routing: RoutingTable = {
+    routes: config.routes,
+    channels: new Map(config.channels.map((c) => [c.id, c])),
+    configDir: config.dir,
+  };
+  const worker = createWorker({
+    store,
+    channels,
+    templates,
+    logger: options.logger,
+    now,
+    random,
+    defaultLanguage: config.defaults.language,
+  });
+  return { config, store, logger: options.logger, templates, channels, routing, worker, now, random };
+}

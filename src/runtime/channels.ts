@@ -1,0 +1,62 @@
+import type { ChannelConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { AdapterDeps, BaseChannel, Platform, PlatformAdapter, TextRules } from '../platforms/contract.js';
+import { createDryRunAdapter } from '../platforms/dry-run/adapter.js';
+import { platformFor } from '../platforms/registry.js';
+import type { Store } from '../store/store.js';
+
+export interface ChannelRuntime {
+  config: ChannelConfig;
+  platform: Platform<BaseChannel>;
+  adapter: PlatformAdapter;
+  textRules(): Promise<TextRules>;
+}
+
+export interface ChannelRuntimeDeps {
+  store: Store;
+  logger: Logger;
+  now: () => Date;
+  /** Where dry-run channels print; stdout in the daemon. */
+  write: (text: string) => void;
+}
+
+/** One runtime per configured channel: its platform, its adapter (or the dry run) and its rules. */
+export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: ChannelRuntimeDeps): Map<string, ChannelRuntime> {
+  const runtimes = new Map<string, ChannelRuntime>();
+  for (const config of channels) {
+    const platform = platformFor(config);
+    const adapterDeps: AdapterDeps = {
+      logger: deps.logger.child({ channel: config.id }),
+      now: deps.now,
+      channelState: {
+        get: (key) => deps.store.getChannelValue(config.id, key),
+        set: (key, value) => deps.store.setChannelValue(config.id, key, value),
+        delete: (key) => deps.store.deleteChannelValue(config.id, key),
+      },
+    };
+    const textRules = () => platform.textRules(config, adapterDeps);
+    const adapter = config.dryRun
+      ? lazyDryRun(config, platform, textRules, deps.write)
+      : platform.createAdapter(config, adapterDeps);
+    runtimes.set(config.id, { config, platform, adapter, textRules });
+  }
+  return runtimes;
+}
+
+function lazyDryRun(
+  config: ChannelConfig,
+  platform: Platform<BaseChannel>,
+  textRules: () => Promise<TextRules>,
+  write: (text: string) => void,
+): PlatformAdapter {
+  const build = async () =>
+    createDryRunAdapter({ channelId: config.id, platformLabel: platform.label, rules: await textRules(), write });
+  return {
+    async verify(signal) {
+      return (await build()).verify(signal);
+    },
+    async publish(post, signal) {
+      return (await build()).publish(post, signal);
+    },
+  };
+}

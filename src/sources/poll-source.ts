@@ -1,0 +1,101 @@
+import type { Dispatcher } from 'undici';
+import type { ResolvedSource } from '../config/load.js';
+import { planIngest } from '../ingest/plan-ingest.js';
+import type { RoutingTable } from '../ingest/route-article.js';
+import type { Logger } from '../log/logger.js';
+import type { IngestResult, SourceState, Store } from '../store/store.js';
+import { fetchFeed } from './feed/fetch-feed.js';
+import { parseFeed } from './feed/parse-feed.js';
+
+export interface PollDeps {
+  store: Store;
+  routing: RoutingTable;
+  logger: Logger;
+  now: () => Date;
+  random: () => number;
+  dispatcher?: Dispatcher;
+  fetchTimeoutMs: number;
+}
+
+export type PollReport =
+  | { result: 'not-modified' }
+  | { result: 'ingested'; counts: IngestResult; found: number }
+  | { result: 'error'; error: string; failures: number };
+
+const MAX_BACKOFF_MS = 30 * 60_000;
+/** Failures in a row after which a source's trouble is logged at error level (once). */
+export const ALERT_AFTER_FAILURES = 3;
+
+/** The next poll, ±10 % so sources configured alike drift apart instead of polling in a burst. */
+export function nextPollAt(now: Date, intervalMs: number, random: () => number): Date {
+  return new Date(now.getTime() + Math.round(intervalMs * (0.9 + 0.2 * random())));
+}
+
+/**
+ * One poll of one feed: conditional GET, parse only when the body changed, plan and ingest
+ * atomically. A failure never throws out of here: it is recorded on the source, logged, and the
+ * source backs off (capped) and keeps trying; other sources are unaffected.
+ */
+export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
+  const log = deps.logger.child({ source: source.id });
+  const previous = await deps.store.getSourceState(source.id);
+  const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
+  const startedAt = deps.now();
+  try {
+    const fetched = await fetchFeed(source.url, {
+      etag: state.etag,
+      lastModified: state.lastModified,
+      previousHash: state.bodyHash,
+      deadlineMs: deps.fetchTimeoutMs,
+      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    });
+    const ok: SourceState = {
+      ...state,
+      lastPollAt: startedAt,
+      lastOkAt: deps.now(),
+      consecutiveFailures: 0,
+      lastError: undefined,
+      nextPollAt: nextPollAt(deps.now(), source.interval, deps.random),
+    };
+    if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) log.info('source recovered');
+    if (fetched.kind !== 'fetched') {
+      await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? (fetched.kind === 'unchanged' ? deps.now() : undefined) });
+      return { result: 'not-modified' };
+    }
+    const feed = parseFeed(fetched.body, { sourceId: source.id, feedUrl: fetched.finalUrl, now: deps.now() });
+    const items = planIngest(feed.articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
+    const counts = await deps.store.ingest(
+      source.id,
+      items,
+      {
+        ...ok,
+        initializedAt: state.initializedAt ?? deps.now(),
+        etag: fetched.etag,
+        lastModified: fetched.lastModified,
+        bodyHash: fetched.hash,
+      },
+      deps.now(),
+    );
+    if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
+      log.info({ found: feed.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
+    }
+    return { result: 'ingested', counts, found: feed.articles.length };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const failures = state.consecutiveFailures + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, source.interval * 2 ** Math.min(failures - 1, 10));
+    await deps.store.saveSourceState({
+      ...state,
+      lastPollAt: startedAt,
+      consecutiveFailures: failures,
+      lastError: message,
+      nextPollAt: nextPollAt(deps.now(), delay, deps.random),
+    });
+    if (failures === ALERT_AFTER_FAILURES) {
+      log.error({ failures }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
+    } else {
+      log.warn({ failures }, message);
+    }
+    return { result: 'error', error: message, failures };
+  }
+}

@@ -1,0 +1,188 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelConfig } from '../../src/config/schema.js';
+import { createWorker } from '../../src/delivery/worker.js';
+import { planIngest } from '../../src/ingest/plan-ingest.js';
+import type { OutboundPost, PlatformAdapter, Receipt } from '../../src/platforms/contract.js';
+import { PublishError } from '../../src/platforms/errors.js';
+import { platformFor } from '../../src/platforms/registry.js';
+import { createTemplateEngine } from '../../src/render/templates.js';
+import type { ChannelRuntime } from '../../src/runtime/channels.js';
+import { BUILTIN_TEMPLATES_DIR, type TemplateSet } from '../../src/runtime/templates.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeArticle } from '../support/articles.js';
+import { memoryChannelState } from '../support/channel-state.js';
+
+/** An adapter whose answers the test scripts, recording every post it was handed. */
+function scriptedAdapter(answers: (Receipt | PublishError)[]): PlatformAdapter & { posts: OutboundPost[] } {
+  const posts: OutboundPost[] = [];
+  return {
+    posts,
+    async verify() {
+      return { account: '@test' };
+    },
+    async prepare(post) {
+      return { key: `prepared-for-${post.deliveryId}` };
+    },
+    async publish(post) {
+      posts.push(post);
+      const answer = answers.shift();
+      if (!answer) throw new Error('no scripted answer left');
+      if (answer instanceof PublishError) throw answer;
+      return answer;
+    },
+  };
+}
+
+const engine = createTemplateEngine();
+const templates: TemplateSet = {
+  pathFor: (channelId) => `${BUILTIN_TEMPLATES_DIR}/${channelId.split('-')[0]}.hbs`,
+  forDelivery: (channelId) => engine.compileFile(`${BUILTIN_TEMPLATES_DIR}/${channelId.split('-')[0]}.hbs`),
+};
+
+let store: SqliteStore;
+let now: Date;
+beforeEach(async () => {
+  store = openSqliteStore(':memory:');
+  await store.migrate();
+  now = new Date('2026-11-29T12:00:00Z');
+});
+afterEach(() => store.close());
+
+async function setup(channel: ChannelConfig, adapter: PlatformAdapter) {
+  const runtime: ChannelRuntime = {
+    config: channel,
+    platform: platformFor(channel),
+    adapter,
+    textRules: () => platformFor(channel).textRules(channel, {
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+      channelState: memoryChannelState(),
+    }),
+  };
+  const routing = { routes: [{ id: 'all', channels: [channel.id], priority: 'normal' as const }], channels: new Map([[channel.id, channel]]), configDir: '/' };
+  await store.ingest('news', planIngest([makeArticle({ key: 'seed' })], undefined, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+  const state = await store.getSourceState('news');
+  await store.ingest('news', planIngest([makeArticle({ key: 'story', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+  return createWorker({
+    store,
+    channels: new Map([[channel.id, runtime]]),
+    templates,
+    logger: pino({ level: 'silent' }),
+    now: () => now,
+    random: () => 0.5,
+    defaultLanguage: 'en',
+  });
+}
+
+const x: ChannelConfig = { id: 'x-main', platform: 'x', dryRun: false, images: true };
+const mastodon: ChannelConfig = { id: 'mastodon-main', platform: 'mastodon', dryRun: false, images: true, instance: 'https://m.example', visibility: 'public', maxCharacters: 500 };
+
+describe('worker', () => {
+  it('posts, persisting the text and prepared material before the send', async () => {
+    const adapter = scriptedAdapter([{ remoteId: '42', url: 'https://x.com/i/web/status/42' }]);
+    const worker = await setup(x, adapter);
+    expect(await worker.runDue()).toBe(1);
+    const [delivery] = await store.listDeliveries({});
+    expect(delivery).toMatchObject({ state: 'posted', remoteId: '42', attempts: 1, prepared: '{"key":"prepared-for-1"}' });
+    expect(delivery?.text).toBe(adapter.posts[0]?.text);
+    expect(adapter.posts[0]?.prepared).toEqual({ key: 'prepared-for-1' });
+  });
+
+  it('marks an unknown outcome on X uncertain (no idempotency), never retrying blindly', async () => {
+    const adapter = scriptedAdapter([new PublishError('unknown-outcome', 'HTTP 503 from api.x.com')]);
+    const worker = await setup(x, adapter);
+    await worker.runDue();
+    now = new Date(now.getTime() + 3_600_000);
+    await worker.runDue();
+    expect(adapter.posts).toHaveLength(1);
+    const [delivery] = await store.listDeliveries({});
+    expect(delivery?.state).toBe('uncertain');
+    expect(delivery?.lastError).toMatch(/may have gone out/);
+  });
+
+  it('retries an unknown outcome on Mastodon with the same text and key inside the hour', async () => {
+    const adapter = scriptedAdapter([new PublishError('unknown-outcome', 'timeout'), { remoteId: '7' }]);
+    const worker = await setup(mastodon, adapter);
+    await worker.runDue();
+    const [waiting] = await store.listDeliveries({});
+    expect(waiting?.state).toBe('pending');
+    now = waiting?.nextAttemptAt ?? now;
+    await worker.runDue();
+    expect(adapter.posts).toHaveLength(2);
+    expect(adapter.posts[1]?.idempotencyKey).toBe(adapter.posts[0]?.idempotencyKey);
+    expect(adapter.posts[1]?.text).toBe(adapter.posts[0]?.text);
+    expect((await store.listDeliveries({}))[0]).toMatchObject({ state: 'posted', attempts: 2 });
+  });
+
+  it('waits for a rate limit reset and fails a rejected post with the reason', async () => {
+    const reset = new Date(now.getTime() + 900_000);
+    const adapter = scriptedAdapter([
+      new PublishError('rate-limited', '429', { resetAt: reset }),
+      new PublishError('rejected', 'Text is too long'),
+    ]);
+    const worker = await setup(x, adapter);
+    await worker.runDue();
+    expect((await store.listDeliveries({}))[0]?.nextAttemptAt).toEqual(reset);
+    expect(await worker.runDue()).toBe(0);
+    now = reset;
+    await worker.runDue();
+    expect((await store.listDeliveries({}))[0]).toMatchObject({ state: 'failed', lastError: 'Text is too long' });
+  });
+
+  it('counts an "already posted" answer (X duplicate) as posted, not failed', async () => {
+    const adapter = scriptedAdapter([new PublishError('rejected', 'X refused a duplicate post', { alreadyPosted: true })]);
+    const worker = await setup(x, adapter);
+    await worker.runDue();
+    const [delivery] = await store.listDeliveries({});
+    expect(delivery?.state).toBe('posted');
+    expect(delivery?.lastError).toMatch(/already on the account/);
+  });
+
+  it('retries later, without counting an attempt, when preparing fails before anything is sent', async () => {
+    const adapter = scriptedAdapter([{ remoteId: '1' }]);
+    let failPrepare = true;
+    const prepare = adapter.prepare?.bind(adapter);
+    adapter.prepare = async (post) => {
+      if (failPrepare) throw new PublishError('transient', 'could not upload the thumbnail');
+      return prepare?.(post);
+    };
+    const worker = await setup(mastodon, adapter);
+    await worker.runDue();
+    const [waiting] = await store.listDeliveries({});
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 0, prepared: undefined });
+    expect(adapter.posts).toHaveLength(0);
+    failPrepare = false;
+    now = waiting?.nextAttemptAt ?? now;
+    await worker.runDue();
+    expect((await store.listDeliveries({}))[0]).toMatchObject({ state: 'posted', attempts: 1 });
+  });
+
+  it('does not send a delivery that was cancelled while it was being prepared', async () => {
+    const adapter = scriptedAdapter([{ remoteId: '1' }]);
+    const worker = await setup(mastodon, adapter);
+    const [delivery] = await store.listDeliveries({});
+    if (!delivery) throw new Error('no delivery');
+    adapter.prepare = async () => {
+      await store.finish(delivery.id, { state: 'cancelled', at: now }, { at: now, kind: 'delivery-cancelled', message: 'by editor', actor: 'ana' });
+      return { key: 'k' };
+    };
+    await worker.runDue();
+    expect(adapter.posts).toHaveLength(0);
+    expect((await store.getDelivery(delivery.id))?.state).toBe('cancelled');
+  });
+
+  it.each([
+    [mastodon, 'pending'],
+    [x, 'uncertain'],
+  ] as const)('settles a delivery a crash left sending on $platform: re-send only where safe', async (channel, expected) => {
+    const worker = await setup(channel, scriptedAdapter([]));
+    const [delivery] = await store.listDeliveries({ channelId: channel.id });
+    if (!delivery) throw new Error('no delivery');
+    await store.markSending(delivery.id, { text: 't', at: now });
+    expect(await worker.recover()).toBe(1);
+    expect((await store.getDelivery(delivery.id))?.state).toBe(expected);
+    const events = await store.listEvents({ deliveryId: delivery.id });
+    expect(events.at(-1)?.message).toMatch(/interrupted while sending/);
+  });
+});
