@@ -1,0 +1,187 @@
+import { AtpAgent } from '@atproto/api';
+import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
+import type { AdapterDeps } from '../contract.js';
+import { PublishError } from '../errors.js';
+import { isAuthFailure, mapBlueskyError } from './errors.js';
+
+/** channelState key holding the saved session (JSON of SavedSession; '' once it expired). */
+export const SESSION_KEY = 'session';
+
+/**
+ * After the PDS refuses the app password, further logins wait this long: createSession allows
+ * only 30 calls per 5 minutes and 300 per day per account
+ * (https://docs.bsky.app/docs/advanced-guides/rate-limits), and a daemon with a wrong password
+ * and a backlog would otherwise burn them all, locking the account out once it is fixed.
+ */
+const LOGIN_BACKOFF_AFTER_AUTH_MS = 15 * 60_000;
+/** When a 429 on createSession carries no reset time. */
+const LOGIN_BACKOFF_AFTER_LIMIT_MS = 5 * 60_000;
+
+export interface SessionOptions {
+  service: string;
+  identifier: string;
+  appPassword: string;
+  /** Per HTTP request, whatever the caller's signal says. */
+  requestTimeoutMs: number;
+}
+
+export interface SessionKeeper {
+  /**
+   * Runs `op` with a logged-in agent. When the session turns out to be expired or revoked
+   * (the library's own refresh already failed), logs in once more and re-runs `op`: the PDS
+   * refused the first attempt before doing anything, so this is safe for any operation.
+   */
+  run<T>(op: (agent: AtpAgent, session: AtpSessionData) => Promise<T>): Promise<T>;
+}
+
+/** What is stored: the session plus where it belongs, so a config change never reuses it. */
+interface SavedSession {
+  service: string;
+  identifier: string;
+  session: AtpSessionData;
+}
+
+/**
+ * One agent per adapter, created on first use and shared by every call. A saved session is
+ * resumed (a refresh, not a login); createSession is used only when there is none or it was
+ * expired or revoked, and every new or refreshed session is saved before the call returns.
+ */
+export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps): SessionKeeper {
+  const log = deps.logger;
+  let connecting: Promise<AtpAgent> | undefined;
+  let saving: Promise<void> = Promise.resolve();
+  let loginBlocked: { until: Date; error: PublishError } | undefined;
+
+  // Saves run one after another so an older session can never overwrite a newer one.
+  const save = (value: string | undefined): void => {
+    saving = saving
+      .then(() => (value === undefined ? deps.channelState.delete(SESSION_KEY) : deps.channelState.set(SESSION_KEY, value)))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not save the Bluesky session'));
+  };
+
+  const persistSession = (event: AtpSessionEvent, session: AtpSessionData | undefined): void => {
+    if ((event === 'create' || event === 'update') && session) {
+      const saved: SavedSession = { service: options.service, identifier: options.identifier, session };
+      save(JSON.stringify(saved));
+    } else if (event === 'expired') {
+      save(undefined);
+    }
+  };
+
+  const timedFetch: typeof globalThis.fetch = (input, init) => {
+    const signals = [AbortSignal.timeout(options.requestTimeoutMs)];
+    if (input instanceof Request) signals.push(input.signal);
+    if (init?.signal) signals.push(init.signal);
+    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+
+  async function loadSaved(): Promise<AtpSessionData | undefined> {
+    await saving;
+    const raw = await deps.channelState.get(SESSION_KEY);
+    if (!raw) return undefined;
+    try {
+      const saved = JSON.parse(raw) as Partial<SavedSession>;
+      if (saved.service !== options.service || saved.identifier !== options.identifier) return undefined;
+      const session = saved.session;
+      if (typeof session?.did !== 'string' || typeof session.refreshJwt !== 'string') return undefined;
+      return session;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function login(agent: AtpAgent): Promise<void> {
+    if (loginBlocked && deps.now() < loginBlocked.until) {
+      const { error, until } = loginBlocked;
+      throw new PublishError(error.code, `${error.message}; not retrying the login before ${until.toISOString()}`, {
+        cause: error,
+        status: error.status,
+        resetAt: until,
+      });
+    }
+    try {
+      await agent.login({ identifier: options.identifier, password: options.appPassword });
+      loginBlocked = undefined;
+      log.info({ handle: agent.session?.handle }, 'logged in to Bluesky');
+    } catch (error) {
+      const mapped = mapBlueskyError(error, deps.now());
+      if (mapped.code === 'auth') {
+        loginBlocked = { until: new Date(deps.now().getTime() + LOGIN_BACKOFF_AFTER_AUTH_MS), error: mapped };
+      } else if (mapped.code === 'rate-limited') {
+        const until = mapped.resetAt ?? new Date(deps.now().getTime() + LOGIN_BACKOFF_AFTER_LIMIT_MS);
+        loginBlocked = { until, error: mapped };
+      }
+      throw mapped;
+    }
+  }
+
+  async function connect(): Promise<AtpAgent> {
+    const agent = new AtpAgent({ service: options.service, fetch: timedFetch, persistSession });
+    const saved = await loadSaved();
+    if (saved) {
+      try {
+        // Always a refresh (rotating the refresh token, saved through persistSession), never
+        // a createSession.
+        await agent.resumeSession(saved);
+        await saving;
+        return agent;
+      } catch (error) {
+        if (!isAuthFailure(error)) throw mapBlueskyError(error, deps.now());
+        log.info('the saved Bluesky session expired or was revoked; logging in again');
+      }
+    }
+    await login(agent);
+    await saving;
+    return agent;
+  }
+
+  function agentNow(): Promise<AtpAgent> {
+    if (!connecting) {
+      const attempt = connect();
+      connecting = attempt;
+      // A failed connect is forgotten so the next call tries again (within the login backoff).
+      attempt.catch(() => {
+        if (connecting === attempt) connecting = undefined;
+      });
+    }
+    return connecting;
+  }
+
+  function forget(agent: Promise<AtpAgent>): void {
+    if (connecting === agent) connecting = undefined;
+  }
+
+  async function runOnce<T>(op: (agent: AtpAgent, session: AtpSessionData) => Promise<T>): Promise<{ value: T } | { expired: unknown }> {
+    const pending = agentNow();
+    const agent = await pending;
+    const session = agent.session;
+    if (!session) {
+      forget(pending);
+      return { expired: new Error('the Bluesky session was lost') };
+    }
+    try {
+      const value = await op(agent, session);
+      return { value };
+    } catch (error) {
+      // The library clears agent.session when its refresh is refused ('expired' event).
+      if (isAuthFailure(error) && !agent.hasSession) {
+        forget(pending);
+        return { expired: error };
+      }
+      throw error;
+    } finally {
+      await saving;
+    }
+  }
+
+  return {
+    async run(op) {
+      const first = await runOnce(op);
+      if ('value' in first) return first.value;
+      log.info({ err: first.expired }, 'the Bluesky session expired; logging in again');
+      const second = await runOnce(op);
+      if ('value' in second) return second.value;
+      throw second.expired;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { MastoDeserializeError, MastoHttpError, MastoTimeoutError, MastoUnexpectedError } from 'masto';
+import { PublishError, isPublishError } from '../errors.js';
+
+/**
+ * Connection failures that happen before a byte of the request is written: the status
+ * certainly was not created, so a retry cannot double it.
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * Every error masto 7 (or the fetch under it) throws, as one PublishError.
+ *
+ * What masto 7.12 actually throws (read from its http-native-impl):
+ * - a JSON error answer → MastoHttpError with `statusCode`; the Response is `cause`, so
+ *   headers are only at `err.cause.headers`;
+ * - an error answer with a body type it does not know (text/plain) → MastoUnexpectedError, and
+ *   a text/html one (a proxy's 502 page) → a bare TypeError from destructuring `undefined`:
+ *   either way the status is lost;
+ * - its own timeout → MastoTimeoutError; a network failure → fetch's TypeError("fetch failed")
+ *   with the system error (ECONNREFUSED…) as `cause`.
+ */
+export function mapMastodonError(error: unknown): PublishError {
+  if (isPublishError(error)) return error;
+  if (error instanceof MastoHttpError) return mapHttpError(error);
+  if (error instanceof MastoTimeoutError) {
+    return new PublishError('unknown-outcome', 'Mastodon did not answer in time; the post may have gone out', {
+      cause: error,
+    });
+  }
+  if (error instanceof MastoUnexpectedError || error instanceof MastoDeserializeError) {
+    return new PublishError('unknown-outcome', `Mastodon answered with an unreadable body: ${error.message}`, {
+      cause: error,
+    });
+  }
+  const code = errorCode(error);
+  if (code !== undefined && NOT_SENT_CODES.has(code)) {
+    return new PublishError('transient', `could not reach the Mastodon instance (${code})`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PublishError(
+    'unknown-outcome',
+    `the request to Mastodon failed (${code ?? message}); the post may have gone out`,
+    { cause: error },
+  );
+}
+
+function mapHttpError(error: MastoHttpError): PublishError {
+  const status = error.statusCode;
+  const detail = [error.message, error.description]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(': ');
+  const text = detail || 'no details';
+  if (status === 429) {
+    return new PublishError('rate-limited', `Mastodon rate limit reached: ${text}`, {
+      cause: error,
+      status,
+      resetAt: mastodonResetAt(error.cause),
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new PublishError('auth', `Mastodon refused the access token (HTTP ${status}): ${text}`, {
+      cause: error,
+      status,
+    });
+  }
+  if (status === 408 || status >= 500) {
+    return new PublishError(
+      'unknown-outcome',
+      `Mastodon answered HTTP ${status}; the post may have gone out: ${text}`,
+      {
+        cause: error,
+        status,
+      },
+    );
+  }
+  // 422 carries the reason ("Validation failed: Text character limit of 500 exceeded").
+  return new PublishError('rejected', `Mastodon rejected the post (HTTP ${status}): ${text}`, { cause: error, status });
+}
+
+/**
+ * `X-RateLimit-Reset` is an ISO 8601 time on Mastodon
+ * (https://docs.joinmastodon.org/api/rate-limits/), read from the Response masto keeps as the
+ * error's cause.
+ */
+export function mastodonResetAt(cause: unknown): Date | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const headers: unknown = Reflect.get(cause, 'headers');
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const get: unknown = Reflect.get(headers, 'get');
+  if (typeof get !== 'function') return undefined;
+  const raw: unknown = Reflect.apply(get, headers, ['x-ratelimit-reset']);
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const time = Date.parse(raw);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+/** A Node system error code, looked for on the error and a few causes deep. */
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
+  const code: unknown = Reflect.get(error, 'code');
+  if (typeof code === 'string') return code;
+  return errorCode(Reflect.get(error, 'cause'), depth + 1);
+}

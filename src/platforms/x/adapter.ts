@@ -1,0 +1,128 @@
+import { TwitterApi, type ITwitterApiClientPlugin, type SendTweetV2Params } from 'twitter-api-v2';
+import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
+import { PublishError } from '../errors.js';
+import { fetchImage } from '../fetch-image.js';
+import type { XChannel } from './channel.js';
+import { mapXError } from './errors.js';
+import { uploadXImage } from './media.js';
+
+export interface XAdapterOptions {
+  /** Per HTTP request; twitter-api-v2 has no default and would wait forever. Default 30 000. */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Posts to X with OAuth 1.0a user tokens (they never expire, so nothing is refreshed or stored).
+ * X has no idempotency key: every failure that may have reached X is an unknown outcome, and
+ * the worker must not resend it blindly (see errors.ts and isXDuplicate).
+ */
+export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XAdapterOptions = {}): PlatformAdapter {
+  const credentials = requireCredentials(channel);
+  const client = new TwitterApi(credentials, {
+    plugins: [requestTimeoutPlugin(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)],
+  });
+  const v2 = client.v2;
+  const logger = deps.logger.child({ platform: 'x' });
+
+  return {
+    async verify(signal?: AbortSignal): Promise<AccountInfo> {
+      try {
+        const me = await abortable(v2.me(), signal);
+        return { account: `@${me.data.username}` };
+      } catch (error) {
+        throw mapXError(error);
+      }
+    },
+
+    async publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt> {
+      const log = logger.child({ delivery: post.deliveryId });
+      const mediaId = await attachableImage(post, log, signal);
+      const payload: SendTweetV2Params = { text: post.text };
+      if (mediaId !== undefined) payload.media = { media_ids: [mediaId] };
+      if (signal?.aborted) {
+        throw new PublishError('transient', 'cancelled before the post was sent to X', { cause: signal.reason });
+      }
+      let id: unknown;
+      try {
+        const result = await abortable(v2.tweet(payload), signal);
+        id = result.data?.id;
+      } catch (error) {
+        throw mapXError(error);
+      }
+      if (typeof id !== 'string' || id === '') {
+        // A 2xx without a post id (a proxy page, a changed API): the post may exist.
+        throw new PublishError('unknown-outcome', 'X answered without a post id; the post may have gone out');
+      }
+      return { remoteId: id, url: `https://x.com/i/web/status/${id}` };
+    },
+  };
+
+  async function attachableImage(
+    post: OutboundPost,
+    log: AdapterDeps['logger'],
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const image = post.article.image;
+    if (channel.images === false || !image) return undefined;
+    const fetched = await fetchImage(image.url, log, signal ? { signal } : {});
+    if (!fetched) return undefined;
+    return uploadXImage(v2, fetched, image.alt ?? channel.imageAlt, log);
+  }
+}
+
+function requireCredentials(channel: XChannel): {
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  accessSecret: string;
+} {
+  const { appKey, appSecret, accessToken, accessSecret } = channel.credentials ?? {};
+  if (!appKey || !appSecret || !accessToken || !accessSecret) {
+    // Config validation requires all four unless dryRun; reaching here is a wiring bug.
+    throw new Error(`channel ${channel.id}: X needs appKey, appSecret, accessToken and accessSecret`);
+  }
+  return { appKey, appSecret, accessToken, accessSecret };
+}
+
+/**
+ * twitter-api-v2 only times out a request when `timeout` is passed per call, which helpers such
+ * as tweet() and uploadMedia() do not expose; a plugin sets it on every request instead. A
+ * timed-out request surfaces as an ApiRequestError ("Request timeout.") → unknown outcome.
+ */
+function requestTimeoutPlugin(timeoutMs: number): ITwitterApiClientPlugin {
+  return {
+    onBeforeRequestConfig({ params }) {
+      params.timeout ??= timeoutMs;
+    },
+  };
+}
+
+/**
+ * twitter-api-v2 takes no AbortSignal, so a cancelled call is abandoned rather than stopped:
+ * the request may still land, which is why cancellation mid-flight is an unknown outcome.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(
+        new PublishError('unknown-outcome', 'cancelled while waiting for X; the request may have gone out', {
+          cause: signal.reason,
+        }),
+      );
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../../src/articles/article.js';
+import { graphemeLength } from '../../src/render/graphemes.js';
+import {
+  buildPostRecord,
+  parsePrepared,
+  postLanguage,
+  withoutThumb,
+} from '../../src/platforms/bluesky/record.js';
+import type { JsonBlob } from '../../src/platforms/bluesky/record.js';
+
+function article(overrides: Partial<Article> = {}): Article {
+  return {
+    sourceId: 'news',
+    key: 'k1',
+    url: 'https://news.example.com/2025/06/story',
+    canonicalUrl: 'https://news.example.com/2025/06/story',
+    title: 'Story',
+    summary: 'A short dek.',
+    categories: [],
+    tags: [],
+    authors: [],
+    publishedAt: new Date('2025-06-01T10:00:00Z'),
+    ...overrides,
+  };
+}
+
+const thumb: JsonBlob = {
+  $type: 'blob',
+  ref: { $link: 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy' },
+  mimeType: 'image/jpeg',
+  size: 1234,
+};
+
+describe('buildPostRecord', () => {
+  it('puts link and tag facets on UTF-8 byte offsets and leaves @names alone', () => {
+    const link = 'https://news.example.com/2025/06/story?ref=crier';
+    const text = `Ça chauffe 🔥👩🏽‍🚒 à Zürich, dit @mayor.example.com : ${link} #Météo`;
+    const record = buildPostRecord({ text, article: article(), channelLanguage: undefined, createdAt: new Date(0) });
+
+    const start = Buffer.byteLength(text.slice(0, text.indexOf(link)), 'utf8');
+    expect(start).toBeGreaterThan(text.indexOf(link)); // the prefix has multi-byte characters
+    const linkFacet = record.facets?.find((f) => f.features.some((x) => x.$type === 'app.bsky.richtext.facet#link'));
+    expect(linkFacet?.index).toEqual({ byteStart: start, byteEnd: start + Buffer.byteLength(link, 'utf8') });
+    expect(linkFacet?.features).toEqual([{ $type: 'app.bsky.richtext.facet#link', uri: link }]);
+
+    const tagStart = Buffer.byteLength(text.slice(0, text.indexOf('#Météo')), 'utf8');
+    const tagFacet = record.facets?.find((f) => f.features.some((x) => x.$type === 'app.bsky.richtext.facet#tag'));
+    expect(tagFacet?.index).toEqual({ byteStart: tagStart, byteEnd: tagStart + Buffer.byteLength('#Météo', 'utf8') });
+
+    const all = record.facets?.flatMap((f) => f.features.map((x) => x.$type)) ?? [];
+    expect(all).not.toContain('app.bsky.richtext.facet#mention');
+    expect(record.text).toBe(text);
+  });
+
+  it('builds the link card, sets langs and createdAt, and survives a JSON round trip', () => {
+    const createdAt = new Date('2025-06-01T12:34:56.789Z');
+    const record = buildPostRecord({
+      text: 'Read this',
+      article: article({ title: 'A headline', language: 'fr_FR' }),
+      channelLanguage: 'de',
+      createdAt,
+      thumb,
+    });
+    expect(record).toEqual({
+      $type: 'app.bsky.feed.post',
+      text: 'Read this',
+      langs: ['fr-FR'],
+      embed: {
+        $type: 'app.bsky.embed.external',
+        external: { uri: 'https://news.example.com/2025/06/story', title: 'A headline', description: 'A short dek.', thumb },
+      },
+      createdAt: '2025-06-01T12:34:56.789Z',
+    });
+    const prepared = { version: 1, rkey: '3lbcdefghij22', record };
+    expect(parsePrepared(JSON.parse(JSON.stringify(prepared)))).toEqual(prepared);
+    expect(withoutThumb(record).embed?.external).not.toHaveProperty('thumb');
+    expect(record.embed?.external.thumb).toEqual(thumb); // withoutThumb does not mutate
+  });
+
+  it('shortens a long summary for the card without cutting a word', () => {
+    const summary = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(20).trim();
+    const record = buildPostRecord({ text: 'x', article: article({ summary }), channelLanguage: undefined, createdAt: new Date(0) });
+    const description = record.embed?.external.description ?? '';
+    expect(graphemeLength(description)).toBeLessThanOrEqual(300);
+    expect(description.endsWith('…')).toBe(true);
+    expect(summary.startsWith(description.slice(0, -1))).toBe(true);
+  });
+});
+
+describe('postLanguage', () => {
+  it('prefers the article, then the channel, then English; canonicalises tags', () => {
+    expect(postLanguage('EN-us', 'de')).toBe('en-US');
+    expect(postLanguage(undefined, 'pt_BR')).toBe('pt-BR');
+    expect(postLanguage('not a tag!', 'nl')).toBe('nl');
+    expect(postLanguage(undefined, undefined)).toBe('en');
+  });
+});
+
+describe('parsePrepared', () => {
+  it('refuses anything that is not a prepared record as rejected', () => {
+    expect(() => parsePrepared(undefined)).toThrow(expect.objectContaining({ code: 'rejected' }));
+    expect(() => parsePrepared({ version: 1, rkey: 'article-1', record: {} })).toThrow(/malformed/);
+  });
+});
