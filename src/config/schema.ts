@@ -1,30 +1,10 @@
-import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
 import { idSchema } from './channel-base.js';
 import { durationSchema } from './duration.js';
 import { channelSchemas } from '../platforms/registry.js';
+import { sourceSchemas } from '../sources/registry.js';
 
-const feedSourceSchema = z
-  .object({
-    id: idSchema,
-    kind: z.literal('feed'),
-    /** http(s):// URL, file:// URL, or a path relative to the config file. */
-    url: z.string().min(1),
-    /** Poll interval; default defaults.interval. Jittered so sources never poll together. */
-    interval: durationSchema.optional(),
-    /** A cron expression (node-cron, with optional seconds) instead of an interval. */
-    schedule: z
-      .string()
-      .refine((v) => isCron(v), 'not a valid cron expression (e.g. "*/5 * * * *" = every 5 minutes)')
-      .optional(),
-    /** On the first poll, post the N newest items (oldest first) instead of nothing. */
-    backfill: z.number().int().nonnegative().default(0),
-    /** Items published longer ago than this are never posted; default defaults.maxAge. */
-    maxAge: durationSchema.optional(),
-  })
-  .strict();
-
-export const sourceSchema = z.discriminatedUnion('kind', [feedSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', sourceSchemas);
 
 export const channelSchema = z.discriminatedUnion('platform', channelSchemas);
 

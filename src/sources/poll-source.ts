@@ -4,8 +4,7 @@ import { planIngest } from '../ingest/plan-ingest.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
-import { fetchFeed } from './feed/fetch-feed.js';
-import { parseFeed } from './feed/parse-feed.js';
+import { sourceKindFor } from './registry.js';
 
 export interface PollDeps {
   store: Store;
@@ -32,8 +31,7 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
 }
 
 /**
- * One poll of one feed: conditional GET, parse only when the body changed, plan and ingest
- * atomically. A failure never throws out of here: it is recorded on the source, logged, and the
+ * One poll of one source: ask its kind for what changed, plan and ingest atomically. A failure never throws out of here: it is recorded on the source, logged, and the
  * source backs off (capped) and keeps trying; other sources are unaffected.
  */
 export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
@@ -42,15 +40,16 @@ export async function pollSource(source: ResolvedSource, deps: PollDeps): Promis
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
   const startedAt = deps.now();
   try {
-    const fetched = await fetchFeed(source.url, {
-      etag: state.etag,
-      lastModified: state.lastModified,
-      previousHash: state.bodyHash,
+    const fetched = await sourceKindFor(source).fetch(source, {
+      state: previous,
+      now: deps.now,
       deadlineMs: deps.fetchTimeoutMs,
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+      logger: log,
+      dispatcher: deps.dispatcher,
     });
     const ok: SourceState = {
       ...state,
+      ...fetched.cursor,
       lastPollAt: startedAt,
       lastOkAt: deps.now(),
       consecutiveFailures: 0,
@@ -58,28 +57,16 @@ export async function pollSource(source: ResolvedSource, deps: PollDeps): Promis
       nextPollAt: nextPollAt(deps.now(), source.interval, deps.random),
     };
     if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) log.info('source recovered');
-    if (fetched.kind !== 'fetched') {
-      await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? (fetched.kind === 'unchanged' ? deps.now() : undefined) });
+    if (fetched.kind === 'unchanged') {
+      await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? deps.now() });
       return { result: 'not-modified' };
     }
-    const feed = parseFeed(fetched.body, { sourceId: source.id, feedUrl: fetched.finalUrl, now: deps.now() });
-    const items = planIngest(feed.articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
-    const counts = await deps.store.ingest(
-      source.id,
-      items,
-      {
-        ...ok,
-        initializedAt: state.initializedAt ?? deps.now(),
-        etag: fetched.etag,
-        lastModified: fetched.lastModified,
-        bodyHash: fetched.hash,
-      },
-      deps.now(),
-    );
+    const items = planIngest(fetched.articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
+    const counts = await deps.store.ingest(source.id, items, { ...ok, initializedAt: state.initializedAt ?? deps.now() }, deps.now());
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
-      log.info({ found: feed.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
+      log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
-    return { result: 'ingested', counts, found: feed.articles.length };
+    return { result: 'ingested', counts, found: fetched.articles.length };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const failures = state.consecutiveFailures + 1;

@@ -15,6 +15,8 @@ export interface SourceState {
   etag?: string | undefined;
   lastModified?: string | undefined;
   bodyHash?: string | undefined;
+  /** Kind-specific JSON a source keeps between polls (e.g. WordPress's modified-after time). */
+  cursor?: string | undefined;
   nextPollAt?: Date | undefined;
   lastPollAt?: Date | undefined;
   lastOkAt?: Date | undefined;

@@ -81,4 +81,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (channel_id, key)
   );
   `,
+  `
+  ALTER TABLE sources ADD COLUMN cursor TEXT;
+
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ export interface SourceRow {
   etag: string | null;
   last_modified: string | null;
   body_hash: string | null;
+  cursor: string | null;
   next_poll_at: number | null;
   last_poll_at: number | null;
   last_ok_at: number | null;
@@ -74,6 +75,7 @@ export function sourceFromRow(row: SourceRow): SourceState {
     etag: opt(row.etag),
     lastModified: opt(row.last_modified),
     bodyHash: opt(row.body_hash),
+    cursor: opt(row.cursor),
     nextPollAt: date(row.next_poll_at),
     lastPollAt: date(row.last_poll_at),
     lastOkAt: date(row.last_ok_at),

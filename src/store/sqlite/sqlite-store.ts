@@ -73,12 +73,12 @@ export class SqliteStore implements Store {
   private writeSourceState(state: SourceState): void {
     this.db
       .prepare(
-        `INSERT INTO sources (source_id, initialized_at, etag, last_modified, body_hash, next_poll_at,
+        `INSERT INTO sources (source_id, initialized_at, etag, last_modified, body_hash, cursor, next_poll_at,
            last_poll_at, last_ok_at, consecutive_failures, last_error)
-         VALUES (@source_id, @initialized_at, @etag, @last_modified, @body_hash, @next_poll_at,
+         VALUES (@source_id, @initialized_at, @etag, @last_modified, @body_hash, @cursor, @next_poll_at,
            @last_poll_at, @last_ok_at, @consecutive_failures, @last_error)
          ON CONFLICT (source_id) DO UPDATE SET initialized_at = excluded.initialized_at, etag = excluded.etag,
-           last_modified = excluded.last_modified, body_hash = excluded.body_hash,
+           last_modified = excluded.last_modified, body_hash = excluded.body_hash, cursor = excluded.cursor,
            next_poll_at = excluded.next_poll_at, last_poll_at = excluded.last_poll_at,
            last_ok_at = excluded.last_ok_at, consecutive_failures = excluded.consecutive_failures,
            last_error = excluded.last_error`,
@@ -89,6 +89,7 @@ export class SqliteStore implements Store {
         etag: state.etag ?? null,
         last_modified: state.lastModified ?? null,
         body_hash: state.bodyHash ?? null,
+        cursor: state.cursor ?? null,
         next_poll_at: ms(state.nextPollAt),
         last_poll_at: ms(state.lastPollAt),
         last_ok_at: ms(state.lastOkAt),

@@ -1,0 +1,16 @@
+import type { SourceKind } from './source-kind.js';
+import { feedKind, feedSourceSchema, type FeedSourceConfig } from './feed/feed-source.js';
+
+/** Adding a source kind: one folder, one entry in each of these lists. */
+export const sourceSchemas = [feedSourceSchema] as const;
+
+export type AnySourceConfig = FeedSourceConfig;
+
+/** SourceKind.fetch is a method, so a kind for one config type fits this table. */
+const kinds: Readonly<Record<AnySourceConfig['kind'], SourceKind<AnySourceConfig>>> = {
+  feed: feedKind,
+};
+
+export function sourceKindFor(source: AnySourceConfig): SourceKind<AnySourceConfig> {
+  return kinds[source.kind];
+}
