@@ -1,8 +1,18 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerPauseCommands } from './commands/pause.js';
+import { registerPollCommand } from './commands/poll.js';
+import { registerPostCommand } from './commands/post.js';
+import { registerPreviewCommand } from './commands/preview.js';
+import { registerRetryCommands } from './commands/retry.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerStatusCommand } from './commands/status.js';
+import { UsageError } from './output.js';
 
 /** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -14,7 +24,16 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
+  registerPollCommand(program);
+  registerPreviewCommand(program);
+  registerPostCommand(program);
+  registerHistoryCommand(program);
+  registerStatusCommand(program);
+  registerRetryCommands(program);
+  registerPauseCommands(program);
+  registerCheckCommand(program);
   registerConfigCommands(program);
+  registerInitCommand(program);
   return program;
 }
 
@@ -24,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`crier: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -22,6 +22,10 @@ export interface CrierConfig {
   routes: RouteConfig[];
 }
 
+export interface GlobalOptionsLike {
+  config?: string;
+}
+
 /** --config, else CRIER_CONFIG, else config/crier.yaml in the working directory. */
 export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return resolve(flag ?? env.CRIER_CONFIG ?? DEFAULT_CONFIG_PATH);

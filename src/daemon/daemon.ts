@@ -4,7 +4,9 @@ import type { CrierConfig, ResolvedSource } from '../config/load.js';
 import type { Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
+import { clearHold, heldChannels, readHold } from '../delivery/channel-holds.js';
 import { pollSource } from '../sources/poll-source.js';
+import { createHeartbeat } from './heartbeat.js';
 import type { Store } from '../store/store.js';
 
 export interface DaemonDeps {
@@ -41,6 +43,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const forcedDue = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  const heartbeat = createHeartbeat(deps.store, deps.now);
 
   async function dueSources(): Promise<ResolvedSource[]> {
     const now = deps.now().getTime();
@@ -74,6 +77,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   async function tick(): Promise<void> {
     try {
+      await heartbeat.beat();
       await pollAll(await dueSources());
       await deps.worker.runDue(abort.signal);
     } catch (error) {
@@ -85,7 +89,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   async function nextWake(): Promise<number> {
     const now = deps.now().getTime();
     let wake = now + MAX_SLEEP_MS;
-    const deliveryDue = await deps.store.nextDueAt();
+    const held = await heldChannels(deps.store, deps.config.channels.map((c) => c.id), deps.now());
+    const deliveryDue = await deps.store.nextDueAt(held);
     if (deliveryDue) wake = Math.min(wake, deliveryDue.getTime());
     for (const source of deps.config.sources) {
       const next = (await deps.store.getSourceState(source.id))?.nextPollAt;
@@ -102,6 +107,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   return {
     async start() {
+      await heartbeat.beat();
+      // Credentials may have been fixed before this start: give auth-held channels a new try.
+      for (const channel of deps.config.channels) {
+        if ((await readHold(deps.store, channel.id, deps.now()))?.kind === 'auth') await clearHold(deps.store, channel.id);
+      }
       const recovered = await deps.worker.recover();
       if (recovered > 0) deps.logger.warn({ recovered }, 'settled deliveries left sending by the last run');
       for (const source of deps.config.sources) {
@@ -132,6 +142,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       for (const task of cronTasks) await task.stop();
       await current;
       await dispatcher.close();
+      await heartbeat.stop();
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { Logger } from '../log/logger.js';
 import { PublishError } from '../platforms/errors.js';
-import { fitPost, FitError } from '../render/fit.js';
-import { templateContext } from '../render/context.js';
+import { FitError } from '../render/fit.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
 import type { Delivery, EventRecord, Store } from '../store/store.js';
+import { heldChannels, readHold, setHold } from './channel-holds.js';
+import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
 export interface WorkerDeps {
@@ -23,6 +24,8 @@ export interface Worker {
   runDue(signal?: AbortSignal): Promise<number>;
   /** Settles deliveries a crash left `sending`: re-send only where the platform makes it safe. */
   recover(): Promise<number>;
+  /** Delivers one pending delivery now, if its channel is not held (`crier post --now`). */
+  deliverOne(id: number): Promise<Delivery | undefined>;
 }
 
 const BATCH = 50;
@@ -63,14 +66,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     let text = delivery.text;
     if (text === undefined) {
       try {
-        const render = deps.templates.forDelivery(channel.config.id, delivery.template);
-        const context = templateContext(article, {
-          channelId: channel.config.id,
-          platform: channel.platform.id,
-          language: channel.config.language ?? deps.defaultLanguage,
-          imageAlt: channel.config.imageAlt,
-        });
-        text = fitPost(render, context, await channel.textRules()).text;
+        text = (await renderPost(article, channel, deps.templates, delivery.template, deps.defaultLanguage)).text;
       } catch (error) {
         if (!(error instanceof FitError)) throw error;
         const reason = `channel ${channel.config.id}: ${error.message}`;
@@ -122,6 +118,16 @@ export function createWorker(deps: WorkerDeps): Worker {
         return;
       }
       const verdict = decideAfterError(failure, sending, channel.platform.idempotencyWindowMs, deps.now(), policy, deps.random);
+      if (failure.code === 'rate-limited' || failure.code === 'auth') {
+        // Limits and credentials belong to the account: every delivery of the channel waits.
+        await setHold(deps.store, channel.config.id, {
+          kind: failure.code,
+          reason: failure.message,
+          since: deps.now(),
+          until: failure.code === 'rate-limited' && verdict.action === 'retry' ? verdict.at : undefined,
+          by: 'daemon',
+        });
+      }
       if (verdict.action === 'retry') {
         await deps.store.reschedule(
           delivery.id,
@@ -146,14 +152,25 @@ export function createWorker(deps: WorkerDeps): Worker {
       let handled = 0;
       for (;;) {
         if (signal?.aborted) return handled;
-        const due = await deps.store.dueDeliveries(deps.now(), BATCH);
+        const held = await heldChannels(deps.store, deps.channels.keys(), deps.now());
+        const due = await deps.store.dueDeliveries(deps.now(), BATCH, held);
         if (due.length === 0) return handled;
         for (const delivery of due) {
           if (signal?.aborted) return handled;
+          // A pause (CLI) or a rate limit/auth hold set by an earlier delivery in this batch
+          // stops the channel at once, not at the next batch.
+          if (await readHold(deps.store, delivery.channelId, deps.now())) continue;
           await deliver(delivery);
           handled += 1;
         }
       }
+    },
+    async deliverOne(id) {
+      const delivery = await deps.store.getDelivery(id);
+      if (!delivery || delivery.state !== 'pending') return delivery;
+      if (await readHold(deps.store, delivery.channelId, deps.now())) return delivery;
+      await deliver(delivery);
+      return deps.store.getDelivery(id);
     },
     async recover() {
       const stuck = await deps.store.listSending();

@@ -121,6 +121,32 @@ export interface DeliveryOutcome {
   error?: string | undefined;
 }
 
+export interface RequeuePatch {
+  at: Date;
+  priority?: Priority | undefined;
+  /** A new idempotency key: the old text, prepared record and receipt are forgotten. */
+  freshKey?: string | undefined;
+}
+
+export interface ChannelSummary {
+  channelId: string;
+  pending: number;
+  failed: number;
+  uncertain: number;
+  lastPostedAt?: Date | undefined;
+  lastError?: { at: Date; message: string; deliveryId: number } | undefined;
+}
+
+export interface EventFilter {
+  articleId?: number | undefined;
+  deliveryId?: number | undefined;
+  channelId?: string | undefined;
+  since?: Date | undefined;
+  /** Newest first when true (history views); oldest first otherwise. */
+  newestFirst?: boolean | undefined;
+  limit?: number | undefined;
+}
+
 export interface DeliveryFilter {
   articleId?: number;
   channelId?: string;
@@ -145,10 +171,13 @@ export interface Store {
   getArticle(id: number): Promise<StoredArticle | undefined>;
   findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined>;
 
-  /** Pending deliveries due at `now`, breaking first, then oldest due first. */
-  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /**
+   * Pending deliveries due at `now`, breaking first, then oldest due first, leaving out the
+   * channels that cannot send now (paused, rate limited).
+   */
+  dueDeliveries(now: Date, limit: number, skipChannels?: readonly string[]): Promise<Delivery[]>;
   /** When the next pending delivery becomes due, so the worker can sleep instead of spinning. */
-  nextDueAt(): Promise<Date | undefined>;
+  nextDueAt(skipChannels?: readonly string[]): Promise<Date | undefined>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   /**
@@ -162,9 +191,23 @@ export interface Store {
   reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord): Promise<void>;
   /** Deliveries left `sending` by a crash. */
   listSending(): Promise<Delivery[]>;
+  /**
+   * Back to pending (an editor's retry or forced repost), with its event. `fresh` forgets the
+   * text and idempotency material so the post is built and sent anew under a new key.
+   */
+  requeue(id: number, patch: RequeuePatch, event: EventRecord): Promise<void>;
+  /** Deliveries for an article that has none on these channels yet (manual posts). */
+  addDeliveries(articleId: number, deliveries: NewDelivery[], event: Omit<EventRecord, 'deliveryId' | 'channelId'>): Promise<number[]>;
+  /** Records an article outside any poll (a manual post of a URL); returns the known id if any. */
+  recordArticle(article: Article, at: Date, event: Omit<EventRecord, 'articleId'>): Promise<StoredArticle>;
+  channelSummaries(): Promise<ChannelSummary[]>;
+  listSourceStates(): Promise<SourceState[]>;
 
   appendEvent(event: EventRecord): Promise<void>;
-  listEvents(filter: { articleId?: number; deliveryId?: number; channelId?: string; limit?: number }): Promise<StoredEvent[]>;
+  listEvents(filter: EventFilter): Promise<StoredEvent[]>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string | undefined): Promise<void>;
 
   getChannelValue(channelId: string, key: string): Promise<string | undefined>;
   setChannelValue(channelId: string, key: string, value: string): Promise<void>;

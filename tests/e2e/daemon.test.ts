@@ -82,7 +82,7 @@ function lastPollOf(sourceId: string): number {
   }
 }
 
-describe('crier run (daemon as a child process)', () => {
+describe('crier run (daemon as a child process)', { timeout: 120_000 }, () => {
   it('backfills, posts new articles, survives bad sources and stops cleanly', async () => {
     const daemon = spawnCli(['run', '--config', `${dir.path}/crier.yaml`]);
     // backfill: 2 → the two newest stories on all three channels, oldest first.

@@ -65,3 +65,10 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 export function countMatches(text: string, pattern: RegExp): number {
   return text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))?.length ?? 0;
 }
+
+/** Runs one CLI command to completion. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnCli(args, env);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Article } from '../../articles/article.js';
-import type { IngestItem, IngestResult } from '../store.js';
+import type { IngestItem, IngestResult, NewDelivery } from '../store.js';
 import { insertEvent } from './events.js';
 import { articleToJson } from './rows.js';
 
@@ -70,13 +70,32 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: 
     return;
   }
   insertEvent(db, { at, kind: 'article-new', message: ifNew.reason, articleId, sourceId, actor: 'daemon' });
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
-       next_attempt_at, idempotency_key, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-  );
   for (const d of ifNew.deliveries) {
-    const info = insert.run(
+    const deliveryId = insertDelivery(db, articleId, d, at);
+    if (deliveryId === undefined) continue;
+    result.deliveriesCreated += 1;
+    insertEvent(db, {
+      at,
+      kind: 'delivery-created',
+      message: `queued for ${d.channelId} by route ${d.routeId}`,
+      articleId,
+      deliveryId,
+      channelId: d.channelId,
+      sourceId,
+      actor: 'daemon',
+    });
+  }
+}
+
+/** One row per article × channel: a second insert for the same pair is ignored (undefined). */
+export function insertDelivery(db: Database.Database, articleId: number, d: NewDelivery, at: Date): number | undefined {
+  const info = db
+    .prepare(
+      `INSERT OR IGNORE INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
+         next_attempt_at, idempotency_key, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
       articleId,
       d.channelId,
       d.routeId,
@@ -88,19 +107,7 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: 
       at.getTime(),
       at.getTime(),
     );
-    if (info.changes === 0) continue;
-    result.deliveriesCreated += 1;
-    insertEvent(db, {
-      at,
-      kind: 'delivery-created',
-      message: `queued for ${d.channelId} by route ${d.routeId}`,
-      articleId,
-      deliveryId: Number(info.lastInsertRowid),
-      channelId: d.channelId,
-      sourceId,
-      actor: 'daemon',
-    });
-  }
+  return info.changes === 0 ? undefined : Number(info.lastInsertRowid);
 }
 
 export function insertArticle(db: Database.Database, article: Article, at: Date, duplicateOf: number | undefined): number {

@@ -5,8 +5,12 @@ import type {
   Delivery,
   DeliveryFilter,
   DeliveryOutcome,
+  ChannelSummary,
+  EventFilter,
   EventRecord,
   IngestItem,
+  NewDelivery,
+  RequeuePatch,
   IngestResult,
   SendingPatch,
   SourceState,
@@ -15,7 +19,8 @@ import type {
   StoredEvent,
 } from '../store.js';
 import { insertEvent } from './events.js';
-import { ingestItems } from './ingest.js';
+import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
+import type { Article } from '../../articles/article.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   articleFromRow,
@@ -118,20 +123,24 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
-  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+  async dueDeliveries(now: Date, limit: number, skipChannels: readonly string[] = []): Promise<Delivery[]> {
     const rows = this.db
       .prepare(
         `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?
+           AND channel_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY priority = 'breaking' DESC, next_attempt_at, id LIMIT ?`,
       )
-      .all(now.getTime(), limit) as DeliveryRow[];
+      .all(now.getTime(), JSON.stringify(skipChannels), limit) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
 
-  async nextDueAt(): Promise<Date | undefined> {
+  async nextDueAt(skipChannels: readonly string[] = []): Promise<Date | undefined> {
     const row = this.db
-      .prepare(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending'`)
-      .get() as { due: number | null };
+      .prepare(
+        `SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending'
+           AND channel_id NOT IN (SELECT value FROM json_each(?))`,
+      )
+      .get(JSON.stringify(skipChannels)) as { due: number | null };
     return row.due === null ? undefined : new Date(row.due);
   }
 
@@ -208,6 +217,104 @@ export class SqliteStore implements Store {
     return this.listDeliveries({ states: ['sending'] });
   }
 
+  async requeue(id: number, patch: RequeuePatch, event: EventRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE deliveries SET state = 'pending', next_attempt_at = @at, attempts = 0, last_error = NULL,
+             priority = COALESCE(@priority, priority), updated_at = @now
+           WHERE id = @id`,
+        )
+        .run({ id, at: patch.at.getTime(), priority: patch.priority ?? null, now: event.at.getTime() });
+      if (patch.freshKey !== undefined) {
+        this.db
+          .prepare(
+            `UPDATE deliveries SET idempotency_key = ?, text = NULL, prepared = NULL, remote_id = NULL, remote_url = NULL,
+               first_attempt_at = NULL, last_attempt_at = NULL, posted_at = NULL WHERE id = ?`,
+          )
+          .run(patch.freshKey, id);
+      }
+      this.insertEvent(event);
+    })();
+  }
+
+  async addDeliveries(
+    articleId: number,
+    deliveries: NewDelivery[],
+    event: Omit<EventRecord, 'deliveryId' | 'channelId'>,
+  ): Promise<number[]> {
+    return this.db.transaction(() =>
+      deliveries.map((d) => {
+        const id = insertDelivery(this.db, articleId, d, event.at);
+        if (id === undefined) throw new Error(`article ${articleId} already has a delivery for ${d.channelId}`);
+        this.insertEvent({ ...event, articleId, deliveryId: id, channelId: d.channelId });
+        return id;
+      }),
+    )();
+  }
+
+  async recordArticle(article: Article, at: Date, event: Omit<EventRecord, 'articleId'>): Promise<StoredArticle> {
+    const existing =
+      (this.db
+        .prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?')
+        .get(article.sourceId, article.key) as ArticleRow | undefined) ??
+      (article.canonicalUrl
+        ? (this.db
+            .prepare('SELECT * FROM articles WHERE canonical_url = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1')
+            .get(article.canonicalUrl) as ArticleRow | undefined)
+        : undefined);
+    if (existing) return articleFromRow(existing);
+    const id = this.db.transaction(() => {
+      const inserted = insertArticle(this.db, article, at, undefined);
+      this.insertEvent({ ...event, articleId: inserted });
+      return inserted;
+    })();
+    const row = this.db.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow;
+    return articleFromRow(row);
+  }
+
+  async channelSummaries(): Promise<ChannelSummary[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT channel_id,
+           SUM(state = 'pending') AS pending, SUM(state = 'failed') AS failed, SUM(state = 'uncertain') AS uncertain,
+           MAX(posted_at) AS last_posted_at
+         FROM deliveries GROUP BY channel_id ORDER BY channel_id`,
+      )
+      .all() as { channel_id: string; pending: number; failed: number; uncertain: number; last_posted_at: number | null }[];
+    const lastError = this.db.prepare(
+      `SELECT id, updated_at, last_error FROM deliveries
+       WHERE channel_id = ? AND last_error IS NOT NULL AND state IN ('failed', 'uncertain', 'pending')
+       ORDER BY updated_at DESC LIMIT 1`,
+    );
+    return rows.map((row) => {
+      const error = lastError.get(row.channel_id) as { id: number; updated_at: number; last_error: string } | undefined;
+      return {
+        channelId: row.channel_id,
+        pending: row.pending,
+        failed: row.failed,
+        uncertain: row.uncertain,
+        lastPostedAt: row.last_posted_at === null ? undefined : new Date(row.last_posted_at),
+        lastError: error && { at: new Date(error.updated_at), message: error.last_error, deliveryId: error.id },
+      };
+    });
+  }
+
+  async listSourceStates(): Promise<SourceState[]> {
+    const rows = this.db.prepare('SELECT * FROM sources ORDER BY source_id').all() as SourceRow[];
+    return rows.map(sourceFromRow);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string | undefined): Promise<void> {
+    if (value === undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
   async appendEvent(event: EventRecord): Promise<void> {
     this.insertEvent(event);
   }
@@ -216,21 +323,18 @@ export class SqliteStore implements Store {
     insertEvent(this.db, event);
   }
 
-  async listEvents(filter: {
-    articleId?: number;
-    deliveryId?: number;
-    channelId?: string;
-    limit?: number;
-  }): Promise<StoredEvent[]> {
+  async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
     const rows = this.db
       .prepare(
         `SELECT * FROM events WHERE (@a IS NULL OR article_id = @a) AND (@d IS NULL OR delivery_id = @d)
-           AND (@c IS NULL OR channel_id = @c) ORDER BY id LIMIT @limit`,
+           AND (@c IS NULL OR channel_id = @c) AND (@since IS NULL OR at >= @since)
+         ORDER BY id ${filter.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`,
       )
       .all({
         a: filter.articleId ?? null,
         d: filter.deliveryId ?? null,
         c: filter.channelId ?? null,
+        since: ms(filter.since),
         limit: filter.limit ?? 1000,
       }) as EventRow[];
     return rows.map(eventFromRow);

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { createDaemon } from '../../daemon/daemon.js';
+import { pollSource } from '../../sources/poll-source.js';
+import { withCli } from '../context.js';
+import { printJson, UsageError } from '../output.js';
+
+export async function pollAction(program: Command, options: { source?: string; watch?: boolean; json?: boolean }): Promise<void> {
+  await withCli(program, undefined, async ({ app, out }) => {
+    const sources = options.source ? app.config.sources.filter((s) => s.id === options.source) : app.config.sources;
+    if (sources.length === 0) {
+      throw new UsageError(`unknown source "${options.source ?? ''}"; sources are: ${app.config.sources.map((s) => s.id).join(', ')}`);
+    }
+    if (options.watch) {
+      const noDelivery = { runDue: async () => 0, recover: async () => 0, deliverOne: async () => undefined };
+      const daemon = createDaemon({ ...app, config: { ...app.config, sources }, worker: noDelivery });
+      await daemon.start();
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await daemon.stop();
+      return;
+    }
+    const reports = [];
+    for (const source of sources) {
+      const report = await pollSource(source, { ...app, fetchTimeoutMs: app.config.defaults.fetchTimeout });
+      reports.push({ source: source.id, ...report });
+    }
+    if (options.json) printJson(out, reports);
+    else {
+      for (const r of reports) {
+        const line =
+          r.result === 'error'
+            ? `failed (${r.failures} in a row): ${r.error}`
+            : r.result === 'not-modified'
+              ? 'not modified'
+              : `${r.found} items: ${r.counts.recorded} new (${r.counts.deliveriesCreated} deliveries queued), ${r.counts.known} known, ${r.counts.duplicates} duplicates, ${r.counts.updated} updated`;
+        out.write(`${r.source}: ${line}\n`);
+      }
+    }
+    if (reports.some((r) => r.result === 'error')) process.exitCode = 1;
+  });
+}

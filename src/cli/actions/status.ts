@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { ALERT_AFTER_FAILURES } from '../../sources/poll-source.js';
+import { readHold } from '../../delivery/channel-holds.js';
+import { runningDaemon } from '../../daemon/heartbeat.js';
+import { withCli } from '../context.js';
+import { colour, printJson, relativeTime, table } from '../output.js';
+
+export async function statusAction(program: Command, options: { json?: boolean }): Promise<void> {
+  await withCli(program, undefined, async ({ app, out }) => {
+    const now = app.now();
+    const daemon = await runningDaemon(app.store, now);
+    const summaries = new Map((await app.store.channelSummaries()).map((s) => [s.channelId, s]));
+    const channels = [];
+    for (const config of app.config.channels) {
+      const hold = await readHold(app.store, config.id, now);
+      const summary = summaries.get(config.id);
+      channels.push({
+        id: config.id,
+        platform: config.platform,
+        dryRun: config.dryRun,
+        state: hold ? hold.kind : 'ok',
+        hold: hold ?? null,
+        pending: summary?.pending ?? 0,
+        failed: summary?.failed ?? 0,
+        uncertain: summary?.uncertain ?? 0,
+        lastPostedAt: summary?.lastPostedAt ?? null,
+        lastError: summary?.lastError ?? null,
+      });
+    }
+    const sources = (await app.store.listSourceStates()).filter((s) => app.config.sources.some((c) => c.id === s.sourceId));
+    const failing = sources.filter((s) => s.consecutiveFailures > 0);
+    if (options.json) {
+      printJson(out, { daemon: daemon ?? null, channels, sources });
+      return;
+    }
+    out.write(
+      daemon
+        ? `daemon: ${colour(out, 'green', 'running')} (pid ${daemon.pid}, up since ${relativeTime(daemon.startedAt, now)})\n\n`
+        : `daemon: ${colour(out, 'red', 'not running')} (queued posts wait until \`crier run\` starts)\n\n`,
+    );
+    out.write(
+      table(
+        ['CHANNEL', 'PLATFORM', 'STATE', 'QUEUE', 'FAILED', 'UNCERTAIN', 'LAST POST', 'LAST ERROR'],
+        channels.map((c) => [
+          c.id,
+          `${c.platform}${c.dryRun ? ' (dry run)' : ''}`,
+          c.hold
+            ? colour(out, c.hold.kind === 'rate-limited' ? 'yellow' : 'red', `${c.hold.kind}${c.hold.until ? ` until ${relativeTime(c.hold.until, now)}` : ''}: ${c.hold.reason}`)
+            : colour(out, 'green', 'ok'),
+          String(c.pending),
+          String(c.failed),
+          String(c.uncertain),
+          relativeTime(c.lastPostedAt ?? undefined, now),
+          c.lastError ? `${relativeTime(c.lastError.at, now)} (delivery ${c.lastError.deliveryId}): ${c.lastError.message}` : '',
+        ]),
+      ),
+    );
+    out.write('\n');
+    if (failing.length === 0) {
+      out.write(`sources: ${sources.length} polled, none failing\n`);
+    } else {
+      out.write(
+        table(
+          ['SOURCE', 'FAILURES', 'LAST OK', 'NEXT POLL', 'ERROR'],
+          failing.map((s) => [
+            colour(out, s.consecutiveFailures >= ALERT_AFTER_FAILURES ? 'red' : 'yellow', s.sourceId),
+            String(s.consecutiveFailures),
+            relativeTime(s.lastOkAt, now),
+            relativeTime(s.nextPollAt, now),
+            s.lastError ?? '',
+          ]),
+        ),
+      );
+    }
+  });
+}

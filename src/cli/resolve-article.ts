@@ -1,0 +1,23 @@
+import { canonicalUrl } from '../articles/canonical-url.js';
+import type { Article } from '../articles/article.js';
+import type { StoredArticle, Store } from '../store/store.js';
+import { UsageError } from './output.js';
+
+export type ArticleRef = { kind: 'id'; id: number } | { kind: 'url'; url: string; canonical: string };
+
+/** `<url | article id>` as editors type it: a number is an article id, anything else a URL. */
+export function parseArticleRef(ref: string): ArticleRef {
+  if (/^\d+$/.test(ref)) return { kind: 'id', id: Number(ref) };
+  try {
+    return { kind: 'url', url: ref, canonical: canonicalUrl(ref) };
+  } catch {
+    throw new UsageError(`"${ref}" is neither an article id nor an http(s) URL`);
+  }
+}
+
+export async function findArticle(store: Store, ref: ArticleRef): Promise<StoredArticle | undefined> {
+  return ref.kind === 'id' ? store.getArticle(ref.id) : store.findArticleByUrl(ref.canonical);
+}
+
+/** The article for a URL that is in no feed, built from the page (see sources/page). */
+export type PageLoader = (url: string) => Promise<Article>;
