@@ -1,3 +1,4 @@
+import { globalAgent as httpGlobalAgent } from 'node:http';
 import { TwitterApi, type ITwitterApiClientPlugin, type SendTweetV2Params } from 'twitter-api-v2';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
 import { PublishError } from '../errors.js';
@@ -20,9 +21,9 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  */
 export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XAdapterOptions = {}): PlatformAdapter {
   const credentials = requireCredentials(channel);
-  const client = new TwitterApi(credentials, {
-    plugins: [requestTimeoutPlugin(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)],
-  });
+  const plugins = [requestTimeoutPlugin(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)];
+  if (channel.apiBaseUrl !== undefined) plugins.push(apiBaseUrlPlugin(new URL(channel.apiBaseUrl)));
+  const client = new TwitterApi(credentials, { plugins });
   const v2 = client.v2;
   const logger = deps.logger.child({ platform: 'x' });
 
@@ -95,6 +96,32 @@ function requestTimeoutPlugin(timeoutMs: number): ITwitterApiClientPlugin {
   return {
     onBeforeRequestConfig({ params }) {
       params.timeout ??= timeoutMs;
+    },
+  };
+}
+
+/** The hosts twitter-api-v2 1.29.1 hard-codes (dist/esm/globals.js); no setting changes them. */
+const X_API_HOSTS: ReadonlySet<string> = new Set(['api.x.com', 'upload.x.com']);
+
+/**
+ * Sends what twitter-api-v2 addresses to api.x.com / upload.x.com to `base` instead (an API
+ * proxy, or a fake X in tests). The rewrite happens in onBeforeRequest, after the library has
+ * built the request, so the body type (it picks JSON by the /2/ path) and the OAuth 1.0a
+ * signature are still those of the real https://api.x.com URL: a forwarding proxy passes a
+ * signature X accepts. The library always calls https.request; Node lets that speak plain HTTP
+ * when the request carries an http agent, which is how an http: base URL works.
+ */
+function apiBaseUrlPlugin(base: URL): ITwitterApiClientPlugin {
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return {
+    onBeforeRequest({ computedParams, requestOptions }) {
+      // computedParams.url is the very URL object the request is then sent to.
+      const url = computedParams.url;
+      if (!X_API_HOSTS.has(url.hostname)) return;
+      url.protocol = base.protocol;
+      url.host = base.host;
+      url.pathname = `${prefix}${url.pathname}`;
+      if (base.protocol === 'http:') requestOptions.agent = httpGlobalAgent;
     },
   };
 }

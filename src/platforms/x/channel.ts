@@ -7,6 +7,11 @@ export const xChannelSchema = z
   .object({
     ...baseChannelShape,
     platform: z.literal('x'),
+    /**
+     * Where X's API is reached, for API proxies and tests; default https://api.x.com. Every
+     * request twitter-api-v2 would send to api.x.com or upload.x.com goes here instead.
+     */
+    apiBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
     credentials: z
       .object({
         appKey: secretRefSchema.optional(),
