@@ -1,8 +1,46 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.js';
 
 export const idSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, dot, dash and underscore');
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time of day as HH:MM, e.g. 23:30');
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A newsroom's posting policy for one account: spacing between posts, a daily cap, and quiet
+ * hours in a named time zone. Breaking posts skip all three; platform limits apply to every post.
+ */
+export const channelScheduleSchema = z
+  .object({
+    /** At least this long between two posts. */
+    minSpacing: durationSchema.optional(),
+    /** At most this many posts per calendar day in `timezone`. */
+    dailyCap: z.number().int().positive().optional(),
+    /** IANA time zone for quiet hours and the daily cap. */
+    timezone: z.string().refine(isTimeZone, 'unknown time zone: use an IANA name like Europe/Berlin').default('UTC'),
+    quietHours: z
+      .object({
+        start: clockTime,
+        end: clockTime,
+        /** wait: post when the quiet hours end; skip: never post what arrives during them. */
+        during: z.enum(['wait', 'skip']).default('wait'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ChannelSchedule = z.output<typeof channelScheduleSchema>;
 
 /** Options every channel has, whatever its platform. Spread into each platform's schema. */
 export const baseChannelShape = {
@@ -17,6 +55,7 @@ export const baseChannelShape = {
   images: z.boolean().default(true),
   /** Alt text used when the feed gives an image without one. */
   imageAlt: z.string().optional(),
+  schedule: channelScheduleSchema.optional(),
 };
 
 /**

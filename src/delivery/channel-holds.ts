@@ -4,9 +4,10 @@ import type { Store } from '../store/store.js';
  * Why a channel is not sending right now. `paused` is an editor's kill switch and lasts until
  * `crier resume`; `auth` is set by the worker when the platform refuses the credentials (the
  * channel keeps its deliveries, nothing is burned); `rate-limited` lasts until the platform's
- * reset, for every delivery of that account.
+ * reset, for every delivery of that account; `schedule` (spacing, quiet hours, daily cap) lasts
+ * until its time and lets breaking posts through.
  */
-export type HoldKind = 'paused' | 'auth' | 'rate-limited';
+export type HoldKind = 'paused' | 'auth' | 'rate-limited' | 'schedule';
 
 export interface ChannelHold {
   kind: HoldKind;
@@ -57,9 +58,24 @@ export async function clearHold(store: Store, channelId: string): Promise<void> 
   await store.deleteChannelValue(channelId, KEY);
 }
 
+export interface HeldChannels {
+  /** Nothing may be sent on these. */
+  all: string[];
+  /** Only breaking posts may be sent on these. */
+  normal: string[];
+}
+
 /** Channels that must not send now, for the worker's due query. */
-export async function heldChannels(store: Store, channelIds: Iterable<string>, now: Date): Promise<string[]> {
-  const held: string[] = [];
-  for (const id of channelIds) if (await readHold(store, id, now)) held.push(id);
+export async function heldChannels(store: Store, channelIds: Iterable<string>, now: Date): Promise<HeldChannels> {
+  const held: HeldChannels = { all: [], normal: [] };
+  for (const id of channelIds) {
+    const hold = await readHold(store, id, now);
+    if (hold) (hold.kind === 'schedule' ? held.normal : held.all).push(id);
+  }
   return held;
+}
+
+/** Whether a hold stops this delivery: schedule holds let breaking posts through. */
+export function holdStops(hold: ChannelHold | undefined, priority: 'normal' | 'breaking'): boolean {
+  return hold !== undefined && !(hold.kind === 'schedule' && priority === 'breaking');
 }

@@ -4,7 +4,8 @@ import { FitError } from '../render/fit.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
 import type { Delivery, EventRecord, Store } from '../store/store.js';
-import { heldChannels, readHold, setHold } from './channel-holds.js';
+import { heldChannels, holdStops, readHold, setHold } from './channel-holds.js';
+import { gateDelivery } from './delivery-gate.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
@@ -60,6 +61,33 @@ export function createWorker(deps: WorkerDeps): Worker {
       );
       return;
     }
+    const budgets = delivery.dryRun ? [] : channel.platform.rateBudgets(channel.config);
+    const gate = await gateDelivery(deps.store, {
+      delivery,
+      channelId: channel.config.id,
+      budgets,
+      schedule: channel.config.schedule,
+      now: deps.now(),
+    });
+    if (gate.kind === 'wait') {
+      // The whole channel waits (it is the account's budget or the newsroom's policy), so the
+      // rest of its queue is not re-checked delivery by delivery until then.
+      await setHold(deps.store, channel.config.id, {
+        kind: gate.scope === 'limit' ? 'rate-limited' : 'schedule',
+        reason: gate.reason,
+        since: deps.now(),
+        until: gate.until,
+        by: 'daemon',
+      });
+      log.info({ until: gate.until.toISOString() }, `channel waits: ${gate.reason}`);
+      return;
+    }
+    if (gate.kind === 'skip') {
+      await deps.store.finish(delivery.id, { state: 'skipped', at: deps.now(), error: gate.reason }, event(delivery, 'delivery-skipped', gate.reason));
+      log.info(gate.reason);
+      return;
+    }
+
     const article = await deps.store.getArticle(delivery.articleId);
     if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
 
@@ -88,6 +116,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         at: deps.now(),
       });
       if (!claimed) return;
+      await deps.store.recordSend(channel.config.id, deps.now(), Math.max(1, ...budgets.map((b) => b.costPerPost)));
       sending = { ...delivery, attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? deps.now() };
       // Not aborted on shutdown: a request already on its way is finished and recorded, so
       // nothing is left `sending` (adapters bound each request with their own timeout).
@@ -99,6 +128,16 @@ export function createWorker(deps: WorkerDeps): Worker {
         event(delivery, 'delivery-posted', `posted to ${channel.config.id} ${where}`),
       );
       log.info({ remote: receipt.url ?? receipt.remoteId, dryRun: delivery.dryRun }, 'posted');
+      if (receipt.rateLimit && receipt.rateLimit.remaining <= 0) {
+        // The platform said this was the last one until its reset: nothing more before then.
+        await setHold(deps.store, channel.config.id, {
+          kind: 'rate-limited',
+          reason: 'the platform reported no requests remaining',
+          since: deps.now(),
+          until: receipt.rateLimit.resetAt,
+          by: 'daemon',
+        });
+      }
     } catch (error) {
       const failure =
         error instanceof PublishError
@@ -157,9 +196,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (due.length === 0) return handled;
         for (const delivery of due) {
           if (signal?.aborted) return handled;
-          // A pause (CLI) or a rate limit/auth hold set by an earlier delivery in this batch
-          // stops the channel at once, not at the next batch.
-          if (await readHold(deps.store, delivery.channelId, deps.now())) continue;
+          // A pause (CLI) or a hold set by an earlier delivery in this batch stops the channel
+          // at once, not at the next batch.
+          if (holdStops(await readHold(deps.store, delivery.channelId, deps.now()), delivery.priority)) continue;
           await deliver(delivery);
           handled += 1;
         }
@@ -168,7 +207,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     async deliverOne(id) {
       const delivery = await deps.store.getDelivery(id);
       if (!delivery || delivery.state !== 'pending') return delivery;
-      if (await readHold(deps.store, delivery.channelId, deps.now())) return delivery;
+      if (holdStops(await readHold(deps.store, delivery.channelId, deps.now()), delivery.priority)) return delivery;
       await deliver(delivery);
       return deps.store.getDelivery(id);
     },

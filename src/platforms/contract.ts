@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Article } from '../articles/article.js';
+import type { ChannelSchedule } from '../config/channel-base.js';
 
 /** How a platform counts a post, and whether a text fits. */
 export interface TextRules {
@@ -35,6 +36,8 @@ export interface OutboundPost {
 export interface Receipt {
   remoteId: string;
   url?: string;
+  /** What the platform's rate-limit headers said about this account after the post, if read. */
+  rateLimit?: { remaining: number; resetAt: Date } | undefined;
 }
 
 export interface AccountInfo {
@@ -49,6 +52,18 @@ export interface PlatformAdapter {
   prepare?(post: Omit<OutboundPost, 'prepared'>): Promise<unknown>;
   publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt>;
   remove?(receipt: Receipt, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * A documented per-account limit Crier keeps itself under, as a sliding window: the platform's
+ * answer (429, remaining 0) still wins, but Crier should rarely hear it.
+ */
+export interface RateBudget {
+  label: string;
+  windowMs: number;
+  limit: number;
+  /** What one post costs against the limit (Bluesky counts points: a create is 3). */
+  costPerPost: number;
 }
 
 /** What an adapter may use from the rest of Crier. */
@@ -73,6 +88,7 @@ export interface BaseChannel {
   dryRun: boolean;
   template?: string | undefined;
   language?: string | undefined;
+  schedule?: ChannelSchedule | undefined;
 }
 
 /**
@@ -92,5 +108,6 @@ export interface Platform<C extends BaseChannel = BaseChannel> {
    */
   idempotencyWindowMs: number;
   textRules(channel: C, deps: AdapterDeps): Promise<TextRules>;
+  rateBudgets(channel: C): RateBudget[];
   createAdapter(channel: C, deps: AdapterDeps): PlatformAdapter;
 }

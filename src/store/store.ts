@@ -121,6 +121,12 @@ export interface DeliveryOutcome {
   error?: string | undefined;
 }
 
+/** Channels left out of the due query: entirely, or for normal-priority posts only. */
+export interface ChannelSkip {
+  all: readonly string[];
+  normal: readonly string[];
+}
+
 export interface RequeuePatch {
   at: Date;
   priority?: Priority | undefined;
@@ -175,9 +181,9 @@ export interface Store {
    * Pending deliveries due at `now`, breaking first, then oldest due first, leaving out the
    * channels that cannot send now (paused, rate limited).
    */
-  dueDeliveries(now: Date, limit: number, skipChannels?: readonly string[]): Promise<Delivery[]>;
+  dueDeliveries(now: Date, limit: number, skip?: ChannelSkip): Promise<Delivery[]>;
   /** When the next pending delivery becomes due, so the worker can sleep instead of spinning. */
-  nextDueAt(skipChannels?: readonly string[]): Promise<Date | undefined>;
+  nextDueAt(skip?: ChannelSkip): Promise<Date | undefined>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   /**
@@ -205,6 +211,15 @@ export interface Store {
 
   appendEvent(event: EventRecord): Promise<void>;
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;
+
+  /**
+   * Every request that may count against a platform limit, per channel (= per account), so
+   * budgets hold across restarts and across processes sharing the store.
+   */
+  recordSend(channelId: string, at: Date, cost: number): Promise<void>;
+  /** Sends of a channel since a time, oldest first (for sliding-window budgets and spacing). */
+  sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]>;
+  lastSendAt(channelId: string): Promise<Date | undefined>;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | undefined): Promise<void>;

@@ -172,6 +172,51 @@ describe('worker', () => {
     expect((await store.getDelivery(delivery.id))?.state).toBe('cancelled');
   });
 
+  it('holds the whole channel on auth failure: the next delivery is not attempted', async () => {
+    const adapter = scriptedAdapter([new PublishError('auth', 'token revoked')]);
+    const worker = await setup(mastodon, adapter);
+    const routing = { routes: [{ id: 'all', channels: [mastodon.id], priority: 'normal' as const }], channels: new Map([[mastodon.id, mastodon]]), configDir: '/' };
+    await store.ingest('news', planIngest([makeArticle({ key: 'second', publishedAt: now })], await store.getSourceState('news'), { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+    expect(await worker.runDue()).toBe(1);
+    expect(adapter.posts).toHaveLength(1);
+    const states = (await store.listDeliveries({})).map((d) => [d.state, d.attempts]);
+    expect(states).toEqual([
+      ['pending', 1],
+      ['pending', 0],
+    ]);
+    expect(await store.getChannelValue(mastodon.id, 'hold')).toMatch(/"kind":"auth"/);
+  });
+
+  it('stops sending when a response says no requests remain, until the reset', async () => {
+    const resetAt = new Date(now.getTime() + 600_000);
+    const adapter = scriptedAdapter([{ remoteId: '1', rateLimit: { remaining: 0, resetAt } }, { remoteId: '2' }]);
+    const worker = await setup(mastodon, adapter);
+    const routing = { routes: [{ id: 'all', channels: [mastodon.id], priority: 'normal' as const }], channels: new Map([[mastodon.id, mastodon]]), configDir: '/' };
+    await store.ingest('news', planIngest([makeArticle({ key: 'second', publishedAt: now })], await store.getSourceState('news'), { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+    await worker.runDue();
+    expect(adapter.posts).toHaveLength(1);
+    now = resetAt;
+    await worker.runDue();
+    expect(adapter.posts).toHaveLength(2);
+  });
+
+  it('waits for the channel spacing, but lets a breaking post through', async () => {
+    const spaced: ChannelConfig = { ...mastodon, schedule: { timezone: 'UTC', minSpacing: 600_000 } };
+    const adapter = scriptedAdapter([{ remoteId: '1' }, { remoteId: '2' }, { remoteId: '3' }]);
+    const worker = await setup(spaced, adapter);
+    const routing = { routes: [{ id: 'all', channels: [spaced.id], priority: 'normal' as const }], channels: new Map([[spaced.id, spaced]]), configDir: '/' };
+    const state = await store.getSourceState('news');
+    await store.ingest('news', planIngest([makeArticle({ key: 'normal-2', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+    await worker.runDue();
+    expect(adapter.posts.map((p) => p.article.key)).toEqual(['story']);
+    await store.ingest('news', planIngest([makeArticle({ key: 'urgent', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, { ...routing, routes: [{ ...routing.routes[0]!, priority: 'breaking' as const }] }, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+    await worker.runDue();
+    expect(adapter.posts.map((p) => p.article.key)).toEqual(['story', 'urgent']);
+    now = new Date(now.getTime() + 600_000);
+    await worker.runDue();
+    expect(adapter.posts.map((p) => p.article.key)).toEqual(['story', 'urgent', 'normal-2']);
+  });
+
   it.each([
     [mastodon, 'pending'],
     [x, 'uncertain'],

@@ -12,6 +12,14 @@ export const blueskyPlatform: Platform<BlueskyChannel> = {
   async textRules() {
     return blueskyTextRules();
   },
+  rateBudgets() {
+    // Writes cost points: create 3, update 2, delete 1; 5,000 points per hour and 35,000 per day
+    // per account (https://docs.bsky.app/docs/advanced-guides/rate-limits).
+    return [
+      { label: 'write points per hour', windowMs: 3_600_000, limit: 5000, costPerPost: 3 },
+      { label: 'write points per day', windowMs: 86_400_000, limit: 35_000, costPerPost: 3 },
+    ];
+  },
   createAdapter(channel, deps) {
     return lazyAdapter(async () => (await import('./adapter.js')).createBlueskyAdapter(channel, deps));
   },

@@ -14,6 +14,10 @@ export const mastodonPlatform: Platform<MastodonChannel> = {
   async textRules(channel, deps) {
     return mastodonTextRules(await mastodonLimits(channel, deps), channel.spoilerText);
   },
+  rateBudgets() {
+    // 300 statuses per 3 hours per account (https://docs.joinmastodon.org/api/rate-limits/).
+    return [{ label: 'statuses per 3 h', windowMs: 3 * 3_600_000, limit: 300, costPerPost: 1 }];
+  },
   createAdapter(channel, deps) {
     return lazyAdapter(async () => (await import('./adapter.js')).createMastodonAdapter(channel, deps));
   },

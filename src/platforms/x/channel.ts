@@ -7,6 +7,8 @@ export const xChannelSchema = z
   .object({
     ...baseChannelShape,
     platform: z.literal('x'),
+    /** Posts per 24 h the account's API plan allows (the free tier allowed 17); none: unlimited. */
+    dailyLimit: z.number().int().positive().optional(),
     /**
      * Where X's API is reached, for API proxies and tests; default https://api.x.com. Every
      * request twitter-api-v2 would send to api.x.com or upload.x.com goes here instead.

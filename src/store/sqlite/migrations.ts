@@ -89,4 +89,13 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE channel_sends (
+    id INTEGER PRIMARY KEY,
+    channel_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    cost INTEGER NOT NULL
+  );
+  CREATE INDEX channel_sends_window ON channel_sends(channel_id, at);
+  `,
 ];

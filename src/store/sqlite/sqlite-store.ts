@@ -5,6 +5,7 @@ import type {
   Delivery,
   DeliveryFilter,
   DeliveryOutcome,
+  ChannelSkip,
   ChannelSummary,
   EventFilter,
   EventRecord,
@@ -34,6 +35,11 @@ import {
 } from './rows.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
+const SEND_RETENTION_MS = 2 * 86_400_000;
+const NO_SKIP: ChannelSkip = { all: [], normal: [] };
+const SKIP_CLAUSE = `channel_id NOT IN (SELECT value FROM json_each(@skipAll))
+  AND (priority = 'breaking' OR channel_id NOT IN (SELECT value FROM json_each(@skipNormal)))`;
+const skipParams = (skip: ChannelSkip) => ({ skipAll: JSON.stringify(skip.all), skipNormal: JSON.stringify(skip.normal) });
 
 /**
  * better-sqlite3 in WAL mode: the daemon and CLI processes share one file safely; a busy
@@ -123,24 +129,20 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
-  async dueDeliveries(now: Date, limit: number, skipChannels: readonly string[] = []): Promise<Delivery[]> {
+  async dueDeliveries(now: Date, limit: number, skip: ChannelSkip = NO_SKIP): Promise<Delivery[]> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?
-           AND channel_id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY priority = 'breaking' DESC, next_attempt_at, id LIMIT ?`,
+        `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= @now AND ${SKIP_CLAUSE}
+         ORDER BY priority = 'breaking' DESC, next_attempt_at, id LIMIT @limit`,
       )
-      .all(now.getTime(), JSON.stringify(skipChannels), limit) as DeliveryRow[];
+      .all({ now: now.getTime(), limit, ...skipParams(skip) }) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
 
-  async nextDueAt(skipChannels: readonly string[] = []): Promise<Date | undefined> {
+  async nextDueAt(skip: ChannelSkip = NO_SKIP): Promise<Date | undefined> {
     const row = this.db
-      .prepare(
-        `SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending'
-           AND channel_id NOT IN (SELECT value FROM json_each(?))`,
-      )
-      .get(JSON.stringify(skipChannels)) as { due: number | null };
+      .prepare(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending' AND ${SKIP_CLAUSE}`)
+      .get(skipParams(skip)) as { due: number | null };
     return row.due === null ? undefined : new Date(row.due);
   }
 
@@ -358,5 +360,23 @@ export class SqliteStore implements Store {
 
   async deleteChannelValue(channelId: string, key: string): Promise<void> {
     this.db.prepare('DELETE FROM channel_values WHERE channel_id = ? AND key = ?').run(channelId, key);
+  }
+
+  async recordSend(channelId: string, at: Date, cost: number): Promise<void> {
+    this.db.prepare('INSERT INTO channel_sends (channel_id, at, cost) VALUES (?, ?, ?)').run(channelId, at.getTime(), cost);
+    // The longest platform window is a day; keep two, so the table stays small.
+    this.db.prepare('DELETE FROM channel_sends WHERE channel_id = ? AND at < ?').run(channelId, at.getTime() - SEND_RETENTION_MS);
+  }
+
+  async sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]> {
+    const rows = this.db
+      .prepare('SELECT at, cost FROM channel_sends WHERE channel_id = ? AND at > ? ORDER BY at')
+      .all(channelId, since.getTime()) as { at: number; cost: number }[];
+    return rows.map((r) => ({ at: new Date(r.at), cost: r.cost }));
+  }
+
+  async lastSendAt(channelId: string): Promise<Date | undefined> {
+    const row = this.db.prepare('SELECT MAX(at) AS at FROM channel_sends WHERE channel_id = ?').get(channelId) as { at: number | null };
+    return row.at === null ? undefined : new Date(row.at);
   }
 }

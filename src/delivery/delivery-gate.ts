@@ -1,0 +1,92 @@
+import { DateTime } from 'luxon';
+import type { ChannelSchedule } from '../config/channel-base.js';
+import type { RateBudget } from '../platforms/contract.js';
+import type { Delivery, Store } from '../store/store.js';
+
+/**
+ * Whether a delivery may be sent now. `wait` holds the whole channel until a time: `limit` for
+ * a platform budget (every post waits), `schedule` for the newsroom's own policy (breaking posts
+ * go past it). `skip` is final: the post arrived during quiet hours set to skip.
+ */
+export type GateVerdict =
+  | { kind: 'go' }
+  | { kind: 'wait'; scope: 'limit' | 'schedule'; until: Date; reason: string }
+  | { kind: 'skip'; reason: string };
+
+export interface GateInput {
+  delivery: Delivery;
+  channelId: string;
+  budgets: readonly RateBudget[];
+  schedule: ChannelSchedule | undefined;
+  now: Date;
+}
+
+export async function gateDelivery(store: Store, input: GateInput): Promise<GateVerdict> {
+  for (const budget of input.budgets) {
+    const verdict = await checkBudget(store, input.channelId, budget, input.now);
+    if (verdict) return verdict;
+  }
+  if (input.delivery.priority === 'breaking' || !input.schedule) return { kind: 'go' };
+  return checkSchedule(store, input.channelId, input.schedule, input.now);
+}
+
+/** Sliding window: wait until enough of the oldest sends in the window have aged out. */
+async function checkBudget(store: Store, channelId: string, budget: RateBudget, now: Date): Promise<GateVerdict | undefined> {
+  const sends = await store.sendsSince(channelId, new Date(now.getTime() - budget.windowMs));
+  let used = sends.reduce((sum, s) => sum + s.cost, 0);
+  if (used + budget.costPerPost <= budget.limit) return undefined;
+  const reason = `${budget.label}: ${used} of ${budget.limit} used`;
+  for (const send of sends) {
+    used -= send.cost;
+    if (used + budget.costPerPost <= budget.limit) return { kind: 'wait', scope: 'limit', until: new Date(send.at.getTime() + budget.windowMs), reason };
+  }
+  return { kind: 'wait', scope: 'limit', until: new Date(now.getTime() + budget.windowMs), reason };
+}
+
+async function checkSchedule(store: Store, channelId: string, schedule: ChannelSchedule, now: Date): Promise<GateVerdict> {
+  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
+  const quiet = schedule.quietHours;
+  if (quiet && inWindow(local, quiet.start, quiet.end)) {
+    const end = nextClockTime(local, quiet.end);
+    if (quiet.during === 'skip') return { kind: 'skip', reason: `arrived during quiet hours (${quiet.start}–${quiet.end} ${schedule.timezone}), set to skip` };
+    return { kind: 'wait', scope: 'schedule', until: end.toJSDate(), reason: `quiet hours until ${quiet.end} ${schedule.timezone}` };
+  }
+  if (schedule.minSpacing !== undefined) {
+    const last = await store.lastSendAt(channelId);
+    if (last && last.getTime() + schedule.minSpacing > now.getTime()) {
+      return { kind: 'wait', scope: 'schedule', until: new Date(last.getTime() + schedule.minSpacing), reason: 'spacing between posts' };
+    }
+  }
+  if (schedule.dailyCap !== undefined) {
+    const today = await store.sendsSince(channelId, new Date(local.startOf('day').toMillis() - 1));
+    if (today.length >= schedule.dailyCap) {
+      return {
+        kind: 'wait',
+        scope: 'schedule',
+        until: local.plus({ days: 1 }).startOf('day').toJSDate(),
+        reason: `daily cap of ${schedule.dailyCap} posts reached (${schedule.timezone})`,
+      };
+    }
+  }
+  return { kind: 'go' };
+}
+
+function minutesOf(clock: string): number {
+  const [h, m] = clock.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** start–end in local time; a window like 23:00–06:00 crosses midnight. */
+function inWindow(local: DateTime, start: string, end: string): boolean {
+  const minute = local.hour * 60 + local.minute;
+  const from = minutesOf(start);
+  const to = minutesOf(end);
+  return from <= to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
+/** The next time the local clock shows `clock` (luxon handles DST gaps and repeats). */
+function nextClockTime(local: DateTime, clock: string): DateTime {
+  const minutes = minutesOf(clock);
+  const candidate = local.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+  return candidate > local ? candidate : candidate.plus({ days: 1 });
+}
