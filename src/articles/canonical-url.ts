@@ -58,6 +58,8 @@ function canonicalPath(pathname: string): string {
   });
   path = stripTrailingSlashes(path);
   if (path.endsWith('/amp')) path = path.slice(0, -'/amp'.length);
+  // `/news/world-123.amp` is the AMP twin of `/news/world-123` (the BBC's scheme, among others).
+  else if (path.endsWith('.amp')) path = path.slice(0, -'.amp'.length);
   if (path.startsWith('/amp/')) path = path.slice('/amp'.length);
   path = stripTrailingSlashes(path);
   return path === '' ? '/' : path;
@@ -69,7 +71,10 @@ function stripTrailingSlashes(path: string): string {
 
 function canonicalQuery(params: URLSearchParams): string {
   const kept = new URLSearchParams();
-  for (const [name, value] of params) {
+  for (const [rawName, value] of params) {
+    // A feed that escapes its links twice (`&amp;amp;`) yields names like "amp;utm_source" once
+    // parsed: the same link as the correctly escaped one, so it must fold to the same URL.
+    const name = rawName.replace(/^(?:amp;)+/i, '');
     const lower = name.toLowerCase();
     if (lower.startsWith('utm_') || TRACKING_PARAMS.has(lower)) continue;
     if (lower === 'amp' && AMP_QUERY_VALUES.has(value.toLowerCase())) continue;

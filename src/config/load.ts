@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
-import { resolveChannelSecrets } from './resolve-secrets.js';
+import { resolveChannelSecrets, resolveSourceSecrets } from './resolve-secrets.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
@@ -53,12 +53,22 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
     dir,
     storePath: resolve(dir, config.store.path),
     defaults: config.defaults,
-    sources: config.sources.map((source) => ({
-      ...source,
-      url: resolveSourceUrl(source.url, dir),
-      interval: source.interval ?? config.defaults.interval,
-      maxAge: source.maxAge ?? config.defaults.maxAge,
-    })),
+    sources: config.sources.map((source, index) =>
+      resolveSourceSecrets(
+        {
+          ...source,
+          url: resolveSourceUrl(source.url, dir),
+          interval: source.interval ?? config.defaults.interval,
+          maxAge: source.maxAge ?? config.defaults.maxAge,
+        },
+        env,
+        dir,
+        (message, field) => {
+          const path = ['sources', index, 'auth', field];
+          return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
+        },
+      ),
+    ),
     channels: config.channels.map((channel, index) =>
       resolveChannelSecrets(channel, env, dir, (message, field) => {
         const path = ['channels', index, 'credentials', field];

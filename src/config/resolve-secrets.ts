@@ -17,8 +17,27 @@ export function resolveChannelSecrets<C extends ChannelConfig>(
   errorAt: ErrorAt,
 ): C {
   if (channel.dryRun || !channel.credentials) return channel;
+  return { ...channel, credentials: resolveSecretFields(channel.credentials, env, configDir, errorAt) };
+}
+
+/**
+ * The same for a source's `auth` block (e.g. a WordPress application password), whatever the
+ * source kind: `${ENV}` references and `<field>File` paths become the secret values.
+ */
+export function resolveSourceSecrets<S extends object>(source: S, env: NodeJS.ProcessEnv, configDir: string, errorAt: ErrorAt): S {
+  if (!('auth' in source) || typeof source.auth !== 'object' || source.auth === null) return source;
+  return { ...source, auth: resolveSecretFields(source.auth, env, configDir, errorAt) };
+}
+
+/** Literal fields (usernames) are kept; `${ENV}` values and `<field>File` paths are read. */
+export function resolveSecretFields(
+  fields: object,
+  env: NodeJS.ProcessEnv,
+  configDir: string,
+  errorAt: ErrorAt,
+): Record<string, string> {
   const resolved: Record<string, string> = {};
-  for (const [field, value] of Object.entries(channel.credentials)) {
+  for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'string') continue;
     if (field.endsWith('File')) {
       const base = field.slice(0, -'File'.length);
@@ -36,7 +55,7 @@ export function resolveChannelSecrets<C extends ChannelConfig>(
     }
     resolved[field] = secret;
   }
-  return { ...channel, credentials: resolved };
+  return resolved;
 }
 
 function readSecretFile(path: string, field: string, errorAt: ErrorAt): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from './channel-base.js';
 import { durationSchema } from './duration.js';
+import { routeFilterSchema } from './route-filter.js';
 import { channelSchemas } from '../platforms/registry.js';
 import { sourceSchemas } from '../sources/registry.js';
 
@@ -17,6 +18,10 @@ export const routeSchema = z
     /** Template file for every channel of this route, relative to the config file. */
     template: z.string().optional(),
     priority: z.enum(['normal', 'breaking']).default('normal'),
+    /** Only articles matching every non-empty field (any value of a field matches). */
+    include: routeFilterSchema.optional(),
+    /** Never articles matching any non-empty field. */
+    exclude: routeFilterSchema.optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Article } from '../articles/article.js';
 import type { ChannelConfig, RouteConfig } from '../config/schema.js';
 import type { NewDelivery } from '../store/store.js';
+import { matchesRouteFilters } from './match-route.js';
 
 export interface RoutingTable {
   routes: readonly RouteConfig[];
@@ -12,13 +13,15 @@ export interface RoutingTable {
 }
 
 /**
- * Which channels an article goes to. Two routes reaching one channel make one delivery: the
- * first route wins, except that a breaking route upgrades the priority.
+ * Which channels an article goes to: routes whose sources and include/exclude filters take it.
+ * Two routes reaching one channel make one delivery: the first route wins, except that a
+ * breaking route upgrades the priority.
  */
 export function routeArticle(article: Article, table: RoutingTable, dueAt: Date): NewDelivery[] {
   const byChannel = new Map<string, NewDelivery>();
   for (const route of table.routes) {
     if (route.sources && !route.sources.includes(article.sourceId)) continue;
+    if (!matchesRouteFilters(article, route)) continue;
     for (const channelId of route.channels) {
       const channel = table.channels.get(channelId);
       if (!channel) continue;

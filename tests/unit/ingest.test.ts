@@ -152,3 +152,33 @@ describe('items without a link', () => {
     expect(keys.size).toBe(4);
   });
 });
+
+describe('the same story from two sources with different routes', () => {
+  it('reaches the channels of both routes, once each', async () => {
+    const perSource: RoutingTable = {
+      ...routing,
+      routes: [
+        { id: 'politics-to-x', sources: ['politics'], channels: ['x-main'], priority: 'normal' },
+        { id: 'local-to-bsky', sources: ['local'], channels: ['bsky'], priority: 'normal' },
+      ],
+    };
+    const ingestVia = async (sourceId: string, key: string) => {
+      const state = await store.getSourceState(sourceId);
+      const article = { ...makeArticle({ key, canonicalUrl: 'https://news.example.org/shared' }), sourceId };
+      const items = planIngest([article], state, policy, perSource, NOW);
+      return store.ingest(sourceId, items, { sourceId, consecutiveFailures: 0, initializedAt: NOW }, NOW);
+    };
+    await poll('politics', [makeArticle({ key: 'seed-p' })]);
+    await poll('local', [makeArticle({ key: 'seed-l' })]);
+    await ingestVia('politics', 'p-guid');
+    const viaLocal = await ingestVia('local', 'l-guid');
+    expect(viaLocal).toMatchObject({ duplicates: 1, deliveriesCreated: 1 });
+    const again = await ingestVia('local', 'l-guid');
+    expect(again).toMatchObject({ known: 1, deliveriesCreated: 0 });
+    const deliveries = await store.listDeliveries({});
+    expect(deliveries.map((d) => [d.articleId, d.channelId])).toEqual([
+      [deliveries[0]?.articleId, 'x-main'],
+      [deliveries[0]?.articleId, 'bsky'],
+    ]);
+  });
+});

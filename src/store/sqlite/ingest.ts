@@ -62,6 +62,14 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: 
       actor: 'daemon',
     });
     result.duplicates += 1;
+    // Another source's routes may reach channels the first source's did not: the story goes
+    // there too, once, as deliveries of the original article (the unique pair keeps it to one
+    // each). Only if the original was itself posted: a story first seen as old, or at a first
+    // poll, stays unposted however it comes back.
+    const originalPosted = db.prepare('SELECT 1 FROM deliveries WHERE article_id = ? LIMIT 1').get(original.id) !== undefined;
+    if (ifNew.kind === 'deliver' && original.source_id !== sourceId && originalPosted) {
+      insertDeliveries(db, original.id, ifNew.deliveries, sourceId, at, result);
+    }
     return;
   }
   result.recorded += 1;
@@ -70,7 +78,18 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: 
     return;
   }
   insertEvent(db, { at, kind: 'article-new', message: ifNew.reason, articleId, sourceId, actor: 'daemon' });
-  for (const d of ifNew.deliveries) {
+  insertDeliveries(db, articleId, ifNew.deliveries, sourceId, at, result);
+}
+
+function insertDeliveries(
+  db: Database.Database,
+  articleId: number,
+  deliveries: readonly NewDelivery[],
+  sourceId: string,
+  at: Date,
+  result: IngestResult,
+): void {
+  for (const d of deliveries) {
     const deliveryId = insertDelivery(db, articleId, d, at);
     if (deliveryId === undefined) continue;
     result.deliveriesCreated += 1;

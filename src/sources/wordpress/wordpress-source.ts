@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { durationSchema } from '../../config/duration.js';
+import { secretFileSchema, secretRefSchema } from '../../config/secret.js';
+import { baseSourceShape, feedKind, type FeedSourceConfig } from '../feed/feed-source.js';
+import type { FetchContext, SourceFetch, SourceKind } from '../source-kind.js';
+import { fetchRest, type RestOutcome } from './wp-rest.js';
+import { isoSeconds, readCursor, writeCursor, type WpCursor } from './wp-cursor.js';
+
+export const wordpressSourceSchema = z
+  .object({
+    ...baseSourceShape,
+    kind: z.literal('wordpress'),
+    /** The site's base URL (where /wp-json/ and /feed/ live), e.g. https://news.example.org */
+    url: z.url({ protocol: /^https?$/, error: 'write the site base URL, e.g. https://news.example.org' }),
+    /** REST collections to read: posts, pages, or a custom post type's rest_base. */
+    postTypes: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a REST collection name such as posts, pages or a custom rest_base'))
+      .min(1)
+      .default(['posts']),
+    /** Application password (WordPress ≥ 5.6, Users → Profile), for sites that require login. */
+    auth: z
+      .object({
+        username: z.string().min(1),
+        applicationPassword: secretRefSchema.optional(),
+        applicationPasswordFile: secretFileSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Re-read this much before the cursor: absorbs clock skew, cron lag and slow commits. */
+    overlap: durationSchema.prefault('10m'),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    if (!source.auth) return;
+    const direct = source.auth.applicationPassword !== undefined;
+    if (direct === (source.auth.applicationPasswordFile !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'applicationPassword'],
+        message: direct
+          ? 'give either applicationPassword or applicationPasswordFile, not both'
+          : 'missing: set applicationPassword: ${ENV_NAME} or applicationPasswordFile: /path/to/secret',
+      });
+    }
+  });
+
+export type WordPressSourceConfig = z.output<typeof wordpressSourceSchema>;
+/** What the kind is given: the loaded config, maxAge resolved against defaults. */
+type WordPressSource = WordPressSourceConfig & { maxAge: number };
+
+/** How long the feed stands in before the REST API is asked again. */
+export const REST_REPROBE_MS = 6 * 3_600_000;
+
+/**
+ * WordPress through its REST API: categories and tags by name, the author, the featured image
+ * with its alt text, and edits recognised by post id. When the API is switched off or blocked
+ * (401/403/404) the site's own feed (<url>/feed/) is polled instead, and the API is asked again
+ * every 6 h.
+ *
+ * The kind is created once per process: `warned` makes the fallback warning appear once per
+ * process and source, and deliberately lives nowhere else, so a restart warns again.
+ */
+export function createWordPressKind(): SourceKind<WordPressSource> {
+  const warned = new Set<string>();
+  return {
+    async fetch(source, ctx) {
+      const now = ctx.now();
+      const cursor = readCursor(ctx.state?.cursor);
+      const fallback = cursor.fallback;
+      if (fallback && now.getTime() - Date.parse(fallback.checkedAt) < REST_REPROBE_MS) {
+        return viaFeed(source, ctx, cursor);
+      }
+      const rest = await fetchRest(source, ctx, cursor);
+      if (rest.kind === 'unavailable') {
+        const next: WpCursor = {
+          ...cursor,
+          fallback: { since: fallback?.since ?? isoSeconds(now), checkedAt: isoSeconds(now), reason: rest.reason },
+        };
+        logFallback(source, ctx, rest, fallback !== undefined, warned);
+        return viaFeed(source, ctx, next);
+      }
+      if (fallback) ctx.logger.info({ url: source.url }, `WordPress REST API of ${source.url} answers again; the feed is no longer used`);
+      return {
+        kind: 'articles',
+        articles: rest.articles,
+        // The feed's validators must not outlive the fallback: a later fallback starts clean.
+        cursor: { etag: undefined, lastModified: undefined, bodyHash: undefined, cursor: writeCursor({ v: 1, types: rest.types }) },
+      };
+    },
+  };
+}
+
+export function feedUrlOf(source: Pick<WordPressSourceConfig, 'url'>): string {
+  return `${source.url.replace(/\/+$/, '')}/feed/`;
+}
+
+function logFallback(
+  source: WordPressSource,
+  ctx: FetchContext,
+  rest: Extract<RestOutcome, { kind: 'unavailable' }>,
+  wasFallingBack: boolean,
+  warned: Set<string>,
+): void {
+  const detail = { url: rest.url, status: rest.status, code: rest.code };
+  if (!warned.has(source.id)) {
+    warned.add(source.id);
+    ctx.logger.warn(
+      detail,
+      `WordPress REST API of ${source.url} is unavailable (${rest.reason}); polling the feed ${feedUrlOf(source)} instead ` +
+        `and asking the REST API again every ${REST_REPROBE_MS / 3_600_000} h`,
+    );
+  } else if (!wasFallingBack) {
+    ctx.logger.info(detail, `WordPress REST API of ${source.url} is unavailable again (${rest.reason}); using the feed`);
+  } else {
+    ctx.logger.debug(detail, `WordPress REST API of ${source.url} still unavailable (${rest.reason})`);
+  }
+}
+
+async function viaFeed(source: WordPressSource, ctx: FetchContext, cursor: WpCursor): Promise<SourceFetch> {
+  const feed: FeedSourceConfig = { id: source.id, kind: 'feed', url: feedUrlOf(source), backfill: source.backfill };
+  let fetched: SourceFetch;
+  try {
+    fetched = await feedKind.fetch(feed, ctx);
+  } catch (error) {
+    const reason = cursor.fallback?.reason ?? 'unavailable';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`WordPress REST API of ${source.url} is unavailable (${reason}) and the feed fallback failed: ${message}`, {
+      cause: error,
+    });
+  }
+  const withCursor = { ...fetched.cursor, cursor: writeCursor(cursor) };
+  return fetched.kind === 'unchanged' ? { kind: 'unchanged', cursor: withCursor } : { ...fetched, cursor: withCursor };
+}

@@ -1,0 +1,295 @@
+import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { articleKey } from '../../src/articles/article-key.js';
+import type { ResolvedSource } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { ChannelConfig } from '../../src/config/schema.js';
+import type { RoutingTable } from '../../src/ingest/route-article.js';
+import { pollSource, type PollDeps } from '../../src/sources/poll-source.js';
+import { createWordPressKind, wordpressSourceSchema, type WordPressSourceConfig } from '../../src/sources/wordpress/wordpress-source.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { startFakeWordPress, type FakePost, type FakeSite, type FakeWordPress } from '../support/fake-wordpress.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const NOW = new Date('2026-11-29T12:00:00Z');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+
+function post(id: number, overrides: Partial<FakePost> = {}): FakePost {
+  return {
+    id,
+    type: 'posts',
+    status: 'publish',
+    slug: `story-${id}`,
+    title: `Story ${id}`,
+    excerpt: `Summary of story ${id}`,
+    dateGmt: at(-2 * HOUR),
+    modifiedGmt: at(-2 * HOUR),
+    author: 2,
+    categories: [3],
+    tags: [],
+    featuredMedia: 0,
+    ...overrides,
+  };
+}
+
+function site(posts: FakePost[]): FakeSite {
+  return {
+    home: 'https://news.example.org',
+    utcOffsetHours: 2,
+    users: [{ id: 2, name: 'Ana Müller' }],
+    terms: [
+      { id: 3, name: 'Politics', taxonomy: 'category' },
+      { id: 4, name: 'Local &amp; Regional', taxonomy: 'category' },
+      { id: 7, name: 'budget', taxonomy: 'post_tag' },
+      { id: 8, name: 'parks', taxonomy: 'post_tag' },
+    ],
+    media: [
+      { id: 10, sourceUrl: 'https://news.example.org/wp-content/uploads/2026/11/chamber.jpg', altText: 'The council chamber' },
+      { id: 11, sourceUrl: 'https://news.example.org/wp-content/uploads/2026/11/minutes.pdf', altText: '', mediaType: 'file' },
+    ],
+    posts,
+    hideUsers: false,
+  };
+}
+
+const channels: ChannelConfig[] = [
+  { id: 'x-dry', platform: 'x', dryRun: true, images: true },
+  { id: 'bsky-dry', platform: 'bluesky', dryRun: true, images: true, service: 'https://bsky.social' },
+];
+const routing: RoutingTable = {
+  routes: [{ id: 'all', channels: ['x-dry', 'bsky-dry'], priority: 'normal' }],
+  channels: new Map(channels.map((c) => [c.id, c])),
+  configDir: '/tmp',
+};
+
+function captureLogger(): { logger: Logger; lines: Array<{ level: number; msg: string }> } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+const WARN = 40;
+
+let wp: FakeWordPress;
+let store: SqliteStore;
+let clock: Date;
+let log: ReturnType<typeof captureLogger>;
+
+beforeEach(async () => {
+  clock = NOW;
+  wp = await startFakeWordPress(site([]), NOW);
+  store = openSqliteStore(':memory:');
+  await store.migrate();
+  log = captureLogger();
+});
+afterEach(async () => {
+  await store.close();
+  await wp.close();
+});
+
+function source(fields: Record<string, unknown> = {}): WordPressSourceConfig & { interval: number; maxAge: number } {
+  const parsed = wordpressSourceSchema.parse({ id: 'wp', kind: 'wordpress', url: wp.url, ...fields });
+  return { ...parsed, interval: 60_000, maxAge: 24 * HOUR };
+}
+
+const deps = (): PollDeps => ({ store, routing, logger: log.logger, now: () => clock, random: () => 0.5, fetchTimeoutMs: 5000 });
+
+/** Moves both clocks (Crier's and the site's) and polls. */
+async function pollAt(ms: number, src: ResolvedSource) {
+  clock = at(ms);
+  wp.now = clock;
+  return pollSource(src, deps());
+}
+
+describe('WordPress REST source: normalisation', () => {
+  it('turns embedded terms, author and featured media into names, image and alt text, dates in UTC', async () => {
+    wp.site.posts.push(
+      post(12, {
+        title: 'Council &#8220;approves&#8221; budget &amp; plan',
+        excerpt: '<strong>Big</strong> news for the city&#8217;s parks',
+        dateGmt: at(-2 * HOUR),
+        modifiedGmt: at(-1 * HOUR),
+        categories: [3, 4],
+        tags: [7, 8],
+        featuredMedia: 10,
+        slug: 'council-budget',
+        lang: 'pt_br',
+      }),
+      post(13, { type: 'pages', slug: 'about', title: 'About us', featuredMedia: 11 }),
+      post(14, { status: 'private' }),
+      post(15, { dateGmt: at(-72 * HOUR), modifiedGmt: at(-72 * HOUR) }),
+    );
+    const kind = createWordPressKind();
+    const src = source({ postTypes: ['posts', 'pages'] });
+    const fetched = await kind.fetch(src, { state: undefined, now: () => NOW, deadlineMs: 5000, logger: log.logger });
+    if (fetched.kind !== 'articles') throw new Error('expected articles');
+    const site = new URL(wp.url).host;
+    expect(fetched.articles.map((a) => a.key).sort()).toEqual(
+      [articleKey(`wp:${site}:posts:12`), articleKey(`wp:${site}:pages:13`)].sort(),
+    );
+    expect(fetched.articles.find((a) => a.key === articleKey(`wp:${site}:posts:12`))).toEqual({
+      sourceId: 'wp',
+      key: articleKey(`wp:${site}:posts:12`),
+      url: 'https://news.example.org/2026/11/29/council-budget/',
+      canonicalUrl: 'https://news.example.org/2026/11/29/council-budget',
+      title: 'Council “approves” budget & plan',
+      summary: 'Big news for the city’s parks',
+      categories: ['Politics', 'Local & Regional'],
+      tags: ['budget', 'parks'],
+      authors: ['Ana Müller'],
+      // date_gmt, not the local `date` two hours ahead.
+      publishedAt: at(-2 * HOUR),
+      updatedAt: at(-1 * HOUR),
+      image: { url: 'https://news.example.org/wp-content/uploads/2026/11/chamber.jpg', alt: 'The council chamber' },
+      language: 'pt-BR',
+    });
+    const page = fetched.articles.find((a) => a.key === articleKey(`wp:${site}:pages:13`));
+    expect(page).toMatchObject({ title: 'About us', categories: [], tags: [], url: 'https://news.example.org/about/' });
+    expect(page?.image).toBeUndefined(); // a PDF is not an image
+    // Private posts are never asked for; only publications of the last maxAge on a first poll.
+    expect(wp.restRequests().every((r) => !r.query.has('status'))).toBe(true);
+    expect(wp.restRequests().map((r) => r.query.get('after'))).toEqual(['2026-11-28T12:00:00Z', '2026-11-28T12:00:00Z']);
+  });
+
+  it('keeps a post whose author is hidden by a security plugin, without an author', async () => {
+    wp.site.hideUsers = true;
+    wp.site.posts.push(post(20));
+    const fetched = await createWordPressKind().fetch(source(), { state: undefined, now: () => NOW, deadlineMs: 5000, logger: log.logger });
+    expect(fetched.kind === 'articles' && fetched.articles.map((a) => [a.title, a.authors])).toEqual([['Story 20', []]]);
+  });
+
+  it('follows X-WP-TotalPages through every page', async () => {
+    for (let id = 1; id <= 120; id++) wp.site.posts.push(post(id, { dateGmt: at(-3 * HOUR + id * 1000) }));
+    const report = await pollAt(0, source());
+    expect(report).toMatchObject({ result: 'ingested', found: 120 });
+    const requests = wp.restRequests();
+    expect(requests.map((r) => r.query.get('page'))).toEqual([null, '2', '3']);
+    expect(requests.every((r) => r.query.get('per_page') === '50' && r.query.get('order') === 'asc' && r.query.has('_embed'))).toBe(true);
+  });
+});
+
+describe('WordPress REST source: polls and the store', () => {
+  it('asks for changes since the last poll minus the overlap, by modified and by publication time', async () => {
+    const src = source({ overlap: '5m' });
+    await pollAt(0, src);
+    wp.requests.length = 0;
+    await pollAt(1 * MIN, src);
+    const [changes, publications] = wp.restRequests();
+    expect(changes?.query.get('orderby')).toBe('modified');
+    expect(changes?.query.get('modified_after')).toBe('2026-11-29T11:55:00Z');
+    expect(publications?.query.get('orderby')).toBe('date');
+    expect(publications?.query.get('after')).toBe('2026-11-29T11:55:00Z');
+  });
+
+  it('posts a new article once, and an edit of it never again', async () => {
+    wp.site.posts.push(post(1));
+    const src = source();
+    expect(await pollAt(0, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 0 } });
+
+    wp.site.posts.push(post(2, { title: 'Breaking story', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
+    expect(await pollAt(2 * MIN, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+    const deliveries = await store.listDeliveries({});
+    expect(deliveries.map((d) => [d.channelId, d.state, d.dryRun])).toEqual([
+      ['x-dry', 'pending', true],
+      ['bsky-dry', 'pending', true],
+    ]);
+    expect((await store.getArticle(deliveries[0]?.articleId ?? 0))?.title).toBe('Breaking story');
+
+    const edited = wp.site.posts[1];
+    if (edited) Object.assign(edited, { title: 'Breaking story (updated)', modifiedGmt: at(5 * MIN) });
+    expect(await pollAt(6 * MIN, src)).toMatchObject({ counts: { recorded: 0, deliveriesCreated: 0, updated: 1 } });
+    expect(await pollAt(7 * MIN, src)).toMatchObject({ counts: { recorded: 0, deliveriesCreated: 0, updated: 0 } });
+    expect(await store.listDeliveries({})).toHaveLength(2);
+  });
+
+  it('sees a scheduled post go live, although its modified time stays at scheduling time', async () => {
+    const src = source();
+    await pollAt(0, src);
+    wp.site.posts.push(post(3, { status: 'future', dateGmt: at(3 * MIN), modifiedGmt: at(-48 * HOUR) }));
+    expect(await pollAt(1 * MIN, src)).toMatchObject({ counts: { recorded: 0 } });
+    const scheduled = wp.site.posts[0];
+    if (scheduled) scheduled.status = 'publish'; // wp_publish_post flips the status only
+    expect(await pollAt(4 * MIN, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+  });
+
+  it('sends the application password as Basic auth, read from the environment by the config', async () => {
+    wp.mode = 'login-required';
+    wp.appPasswords.set('crier', 'abcd efgh ijkl mnop qrst uvwx');
+    wp.site.posts.push(post(4));
+    const dir = tempDir();
+    try {
+      const file = dir.write(
+        'crier.yaml',
+        `sources:
+  - id: wp-auth
+    kind: wordpress
+    url: ${wp.url}
+    auth:
+      username: crier
+      applicationPassword: \${WP_APP_PASSWORD}
+channels: [{ id: x-dry, platform: x, dryRun: true }]
+routes: [{ id: all, channels: [x-dry] }]
+`,
+      );
+      const config = loadConfig(file, { WP_APP_PASSWORD: 'abcd efgh ijkl mnop qrst uvwx' });
+      const src = config.sources[0];
+      if (!src) throw new Error('no source');
+      expect(await pollAt(0, src)).toMatchObject({ result: 'ingested', found: 1 });
+      const expected = `Basic ${Buffer.from('crier:abcd efgh ijkl mnop qrst uvwx').toString('base64')}`;
+      expect(wp.restRequests().map((r) => r.authorization)).toEqual([expected]);
+      expect(wp.feedRequests()).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('fails the poll, naming the collection, when a later post type has no REST route', async () => {
+    const report = await pollAt(0, source({ postTypes: ['posts', 'articels'] }));
+    expect(report).toMatchObject({ result: 'error' });
+    expect(report.result === 'error' && report.error).toMatch(/"articels" is not readable \(HTTP 404 rest_no_route.*check postTypes/);
+  });
+});
+
+describe('WordPress REST source: feed fallback', () => {
+  it('uses /feed/ when the REST API is blocked, warns once, and re-checks the API every 6 h', async () => {
+    wp.mode = 'disabled';
+    wp.site.posts.push(post(1));
+    const src = source({ id: 'wp-blocked' });
+    expect(await pollAt(0, src)).toMatchObject({ result: 'ingested', counts: { recorded: 1 } });
+    expect([wp.restRequests().length, wp.feedRequests().length]).toEqual([1, 1]);
+
+    wp.site.posts.push(post(2, { title: 'Via the feed', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
+    expect(await pollAt(2 * MIN, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+    expect([wp.restRequests().length, wp.feedRequests().length]).toEqual([1, 2]); // no re-probe yet
+
+    await pollAt(6 * HOUR + 3 * MIN, src);
+    expect([wp.restRequests().length, wp.feedRequests().length]).toEqual([2, 3]);
+    const warnings = log.lines.filter((l) => l.level === WARN);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.msg).toBe(
+      `WordPress REST API of ${wp.url} is unavailable (HTTP 404 from ${wp.url}/wp-json/wp/v2/posts?${wp.restRequests()[0]?.query.toString()}); ` +
+        `polling the feed ${wp.url}/feed/ instead and asking the REST API again every 6 h`,
+    );
+
+    // The API comes back: the story first seen through the feed, now edited, is not posted again.
+    wp.mode = 'open';
+    const viaFeed = wp.site.posts[1];
+    if (viaFeed) viaFeed.modifiedGmt = at(12 * HOUR);
+    expect(await pollAt(12 * HOUR + 4 * MIN, src)).toMatchObject({ counts: { deliveriesCreated: 0, duplicates: 1 } });
+    expect(wp.feedRequests()).toHaveLength(3);
+    expect(log.lines.some((l) => l.msg.includes('answers again; the feed is no longer used'))).toBe(true);
+    expect(await store.listDeliveries({})).toHaveLength(2);
+  });
+
+  it('falls back when the API refuses the credentials (401), and says why', async () => {
+    wp.mode = 'login-required';
+    wp.appPasswords.set('crier', 'right');
+    wp.site.posts.push(post(1));
+    const src = source({ id: 'wp-wrong-password', auth: { username: 'crier', applicationPassword: '${UNUSED}' } });
+    const withPassword = { ...src, auth: { username: 'crier', applicationPassword: 'wrong' } };
+    expect(await pollAt(0, withPassword)).toMatchObject({ result: 'ingested', counts: { recorded: 1 } });
+    expect(wp.feedRequests()).toHaveLength(1);
+    expect(log.lines.filter((l) => l.level === WARN).map((l) => l.msg)).toEqual([expect.stringContaining('HTTP 401 incorrect_password')]);
+  });
+});
