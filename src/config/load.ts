@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
-import { resolveChannelSecrets, resolveSourceSecrets } from './resolve-secrets.js';
+import { resolveChannelSecrets, resolveSecretFields, resolveSourceSecrets } from './resolve-secrets.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
@@ -20,6 +20,8 @@ export interface CrierConfig {
   sources: ResolvedSource[];
   channels: ChannelConfig[];
   routes: RouteConfig[];
+  server?: { host: string; port: number; publicUrl?: string | undefined; maxBodyBytes: number } | undefined;
+  alerts?: { webhookUrl: string } | undefined;
 }
 
 export interface GlobalOptionsLike {
@@ -76,7 +78,23 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
       }),
     ),
     routes: config.routes,
+    server: config.server && {
+      ...splitListen(config.server.listen),
+      publicUrl: config.server.publicUrl,
+      maxBodyBytes: config.server.maxBodyBytes,
+    },
+    alerts: config.alerts && {
+      webhookUrl: resolveSecretFields(config.alerts, env, dir, (message, field) => {
+        const path = ['alerts', field];
+        return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
+      }).webhookUrl ?? '',
+    },
   };
+}
+
+function splitListen(listen: string): { host: string; port: number } {
+  const at = listen.lastIndexOf(':');
+  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) };
 }
 
 function resolveSourceUrl(url: string, dir: string): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from './channel-base.js';
 import { durationSchema } from './duration.js';
+import { secretFileSchema, secretRefSchema } from './secret.js';
 import { routeFilterSchema } from './route-filter.js';
 import { channelSchemas } from '../platforms/registry.js';
 import { sourceSchemas } from '../sources/registry.js';
@@ -44,6 +45,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The HTTP server for health, metrics, WebSub callbacks and webhooks; off when absent. */
+    server: z
+      .object({
+        /** host:port; loopback by default, put a reverse proxy in front to expose it. */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'write host:port, e.g. 127.0.0.1:8787')
+          .default('127.0.0.1:8787'),
+        /** The URL the outside world reaches this server at (WebSub callbacks). */
+        publicUrl: z.url().optional(),
+        maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+      })
+      .strict()
+      .optional(),
+    /** Where alerts go besides the log: a Slack-compatible incoming webhook. */
+    alerts: z
+      .object({
+        webhookUrl: secretRefSchema.optional(),
+        webhookUrlFile: secretFileSchema.optional(),
+      })
+      .strict()
+      .refine((a) => (a.webhookUrl === undefined) !== (a.webhookUrlFile === undefined), {
+        message: 'give webhookUrl: ${ENV_NAME} or webhookUrlFile: /path (the URL holds a token: it is a secret)',
+      })
+      .optional(),
     sources: z.array(sourceSchema).min(1),
     channels: z.array(channelSchema).min(1),
     routes: z.array(routeSchema).min(1),

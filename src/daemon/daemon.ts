@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { clearHold, heldChannels, readHold } from '../delivery/channel-holds.js';
 import { pollSource } from '../sources/poll-source.js';
 import { createHeartbeat } from './heartbeat.js';
+import type { Observer } from '../observe/observer.js';
 import type { Store } from '../store/store.js';
 
 export interface DaemonDeps {
@@ -17,6 +18,7 @@ export interface DaemonDeps {
   logger: Logger;
   now: () => Date;
   random: () => number;
+  observer: Observer;
 }
 
 export interface Daemon {
@@ -69,6 +71,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           random: deps.random,
           dispatcher,
           fetchTimeoutMs: deps.config.defaults.fetchTimeout,
+          observer: deps.observer,
         });
       }
     };

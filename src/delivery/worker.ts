@@ -4,7 +4,8 @@ import { FitError } from '../render/fit.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
 import type { Delivery, EventRecord, Store } from '../store/store.js';
-import { heldChannels, holdStops, readHold, setHold } from './channel-holds.js';
+import { heldChannels, holdStops, readHold, setHold, type ChannelHold } from './channel-holds.js';
+import { silentObserver, type Observer } from '../observe/observer.js';
 import { gateDelivery } from './delivery-gate.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
@@ -18,6 +19,7 @@ export interface WorkerDeps {
   random: () => number;
   defaultLanguage: string;
   retry?: RetryPolicy;
+  observer?: Observer;
 }
 
 export interface Worker {
@@ -38,6 +40,12 @@ const BATCH = 50;
  */
 export function createWorker(deps: WorkerDeps): Worker {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  const observer = deps.observer ?? silentObserver;
+
+  async function hold(channelId: string, value: ChannelHold): Promise<void> {
+    await setHold(deps.store, channelId, value);
+    observer.channelHeld(channelId, value.kind, value.reason, value.until);
+  }
 
   const event = (delivery: Delivery, kind: string, message: string, data?: Record<string, unknown>): EventRecord => ({
     at: deps.now(),
@@ -72,7 +80,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (gate.kind === 'wait') {
       // The whole channel waits (it is the account's budget or the newsroom's policy), so the
       // rest of its queue is not re-checked delivery by delivery until then.
-      await setHold(deps.store, channel.config.id, {
+      await hold(channel.config.id, {
         kind: gate.scope === 'limit' ? 'rate-limited' : 'schedule',
         reason: gate.reason,
         since: deps.now(),
@@ -84,6 +92,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     if (gate.kind === 'skip') {
       await deps.store.finish(delivery.id, { state: 'skipped', at: deps.now(), error: gate.reason }, event(delivery, 'delivery-skipped', gate.reason));
+      observer.delivered(channel.config.id, 'skipped', { deliveryId: delivery.id, reason: gate.reason });
       log.info(gate.reason);
       return;
     }
@@ -100,6 +109,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         const reason = `channel ${channel.config.id}: ${error.message}`;
         log.error({ length: error.length, limit: error.limit }, reason);
         await deps.store.finish(delivery.id, { state: 'failed', at: deps.now(), error: reason }, event(delivery, 'delivery-failed', reason));
+        observer.delivered(channel.config.id, 'failed', { deliveryId: delivery.id, reason });
         return;
       }
     }
@@ -128,9 +138,10 @@ export function createWorker(deps: WorkerDeps): Worker {
         event(delivery, 'delivery-posted', `posted to ${channel.config.id} ${where}`),
       );
       log.info({ remote: receipt.url ?? receipt.remoteId, dryRun: delivery.dryRun }, 'posted');
+      observer.delivered(channel.config.id, 'posted', { deliveryId: delivery.id, latencyMs: deps.now().getTime() - article.firstSeenAt.getTime() });
       if (receipt.rateLimit && receipt.rateLimit.remaining <= 0) {
         // The platform said this was the last one until its reset: nothing more before then.
-        await setHold(deps.store, channel.config.id, {
+        await hold(channel.config.id, {
           kind: 'rate-limited',
           reason: 'the platform reported no requests remaining',
           since: deps.now(),
@@ -146,6 +157,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (failure.alreadyPosted) {
         const reason = `${channel.config.id} says this exact post is already on the account: ${failure.message}`;
         await deps.store.finish(delivery.id, { state: 'posted', at: deps.now(), error: reason }, event(delivery, 'delivery-posted', reason));
+        observer.delivered(channel.config.id, 'posted', { deliveryId: delivery.id });
         log.warn(reason);
         return;
       }
@@ -159,7 +171,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const verdict = decideAfterError(failure, sending, channel.platform.idempotencyWindowMs, deps.now(), policy, deps.random);
       if (failure.code === 'rate-limited' || failure.code === 'auth') {
         // Limits and credentials belong to the account: every delivery of the channel waits.
-        await setHold(deps.store, channel.config.id, {
+        await hold(channel.config.id, {
           kind: failure.code,
           reason: failure.message,
           since: deps.now(),
@@ -181,6 +193,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           { state: verdict.action, at: deps.now(), error: verdict.reason },
           event(delivery, `delivery-${verdict.action}`, `${failure.code}: ${verdict.reason}`, { code: failure.code }),
         );
+        observer.delivered(channel.config.id, verdict.action, { deliveryId: delivery.id, reason: verdict.reason });
         log.error({ code: failure.code }, verdict.reason);
       }
     }

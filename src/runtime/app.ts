@@ -2,6 +2,7 @@ import type { CrierConfig } from '../config/load.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
+import { silentObserver, type Observer } from '../observe/observer.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createChannelRuntimes, type ChannelRuntime } from './channels.js';
@@ -17,6 +18,7 @@ export interface App {
   worker: Worker;
   now: () => Date;
   random: () => number;
+  observer: Observer;
 }
 
 export interface AppOptions {
@@ -24,6 +26,8 @@ export interface AppOptions {
   write: (text: string) => void;
   now?: () => Date;
   random?: () => number;
+  /** Metrics and alerts, built on the app's store. */
+  observe?: (store: Store) => Observer;
 }
 
 /** Wires the same objects for the daemon and for every CLI command. */
@@ -33,6 +37,7 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
   const templates = loadTemplates(config);
   const store = openSqliteStore(config.storePath);
   await store.migrate();
+  const observer = options.observe?.(store) ?? silentObserver;
   const channels = createChannelRuntimes(config.channels, { store, logger: options.logger, now, write: options.write });
   const routing: RoutingTable = {
     routes: config.routes,
@@ -47,6 +52,7 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     now,
     random,
     defaultLanguage: config.defaults.language,
+    observer,
   });
-  return { config, store, logger: options.logger, templates, channels, routing, worker, now, random };
+  return { config, store, logger: options.logger, templates, channels, routing, worker, now, random, observer };
 }

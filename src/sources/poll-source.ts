@@ -5,6 +5,7 @@ import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
 import { sourceKindFor } from './registry.js';
+import { silentObserver, type Observer } from '../observe/observer.js';
 
 export interface PollDeps {
   store: Store;
@@ -14,6 +15,7 @@ export interface PollDeps {
   random: () => number;
   dispatcher?: Dispatcher;
   fetchTimeoutMs: number;
+  observer?: Observer;
 }
 
 export type PollReport =
@@ -35,6 +37,15 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
  * source backs off (capped) and keeps trying; other sources are unaffected.
  */
 export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
+  const report = await pollOnce(source, deps);
+  const observer = deps.observer ?? silentObserver;
+  if (report.result === 'error') observer.pollFinished(source.id, 'error', { found: 0, failures: report.failures, error: report.error });
+  else if (report.result === 'not-modified') observer.pollFinished(source.id, 'not-modified', { found: 0, failures: 0 });
+  else observer.pollFinished(source.id, 'ok', { found: report.found, failures: 0 });
+  return report;
+}
+
+async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
   const log = deps.logger.child({ source: source.id });
   const previous = await deps.store.getSourceState(source.id);
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };

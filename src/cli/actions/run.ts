@@ -2,13 +2,35 @@ import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../log/logger.js';
+import { createWebhookAlerts } from '../../observe/alerts.js';
+import { createMetrics, type Metrics } from '../../observe/metrics.js';
+import { combineObservers } from '../../observe/observer.js';
 import { openApp } from '../../runtime/app.js';
+import { healthRoutes } from '../../server/health-routes.js';
+import { startHttpServer, type RunningServer } from '../../server/http-server.js';
 
 export async function runAction(program: Command): Promise<void> {
   const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
   const config = loadConfig(file, process.env);
   const logger = createLogger();
-  const app = await openApp(config, { logger, write: (text) => process.stdout.write(text) });
+  const channelIds = config.channels.map((c) => c.id);
+  let metrics: Metrics | undefined;
+  const app = await openApp(config, {
+    logger,
+    write: (text) => process.stdout.write(text),
+    observe: (store) => {
+      metrics = createMetrics(store, channelIds);
+      return config.alerts ? combineObservers(metrics, createWebhookAlerts(config.alerts.webhookUrl, logger, 'crier')) : metrics;
+    },
+  });
+  let server: RunningServer | undefined;
+  if (config.server && metrics) {
+    server = await startHttpServer(
+      { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
+      healthRoutes(app.store, channelIds, metrics, app.now),
+    );
+    logger.info({ url: server.url }, 'HTTP server listening (/healthz, /readyz, /metrics)');
+  }
   const daemon = createDaemon(app);
   await daemon.start();
   await new Promise<void>((resolve) => {
@@ -23,6 +45,7 @@ export async function runAction(program: Command): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
+  await server?.close();
   await daemon.stop();
   await app.store.close();
   logger.info('stopped cleanly');

@@ -1,0 +1,25 @@
+import type { HoldKind } from '../delivery/channel-holds.js';
+
+/**
+ * What the daemon reports as it works, for metrics and alerts. The worker and the poller call
+ * it; they neither know nor care who listens.
+ */
+export interface Observer {
+  pollFinished(sourceId: string, result: 'ok' | 'not-modified' | 'error', detail: { found: number; failures: number; error?: string }): void;
+  delivered(channelId: string, state: 'posted' | 'failed' | 'uncertain' | 'skipped', detail: { latencyMs?: number; reason?: string; deliveryId: number }): void;
+  channelHeld(channelId: string, kind: HoldKind, reason: string, until?: Date): void;
+}
+
+export const silentObserver: Observer = {
+  pollFinished() {},
+  delivered() {},
+  channelHeld() {},
+};
+
+export function combineObservers(...observers: Observer[]): Observer {
+  return {
+    pollFinished: (...args) => observers.forEach((o) => o.pollFinished(...args)),
+    delivered: (...args) => observers.forEach((o) => o.delivered(...args)),
+    channelHeld: (...args) => observers.forEach((o) => o.channelHeld(...args)),
+  };
+}
