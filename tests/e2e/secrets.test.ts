@@ -27,7 +27,9 @@ const items: RssItem[] = [
 const printed: string[] = [];
 
 beforeAll(async () => {
-  feed = await startServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('S', items)));
+  feed = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('S', items));
+  });
   x = await startFakeX({
     credentials: {
       appKey: SECRETS.X_APP_KEY,

@@ -10,6 +10,7 @@ import { graphemes } from '../../src/render/graphemes.js';
 import { createTemplateEngine } from '../../src/render/templates.js';
 import { BUILTIN_TEMPLATES_DIR } from '../../src/runtime/templates.js';
 import { makeArticle } from '../support/articles.js';
+import { FIT_CASES as CASES, words, type FitCase as Case } from '../fixtures/fit-cases.js';
 
 const engine = createTemplateEngine();
 const render = {
@@ -22,34 +23,6 @@ const rules: Record<keyof typeof render, TextRules> = {
   bluesky: blueskyTextRules(),
   mastodon: mastodonTextRules({ maxCharacters: 500, charactersReservedPerUrl: 23 }),
 };
-
-const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
-
-interface Case {
-  name: string;
-  title: string;
-  summary: string;
-  url?: string;
-  tags?: string[];
-}
-
-const CASES: Case[] = [
-  { name: 'short ASCII', title: 'Council approves bridge', summary: 'The vote was 7 to 2.' },
-  { name: 'emoji with ZWJ and skin tones', title: 'Family day 👨‍👩‍👧‍👦 at the park 👍🏽', summary: `${'Runners 🏃🏾‍♀️ and walkers 🚶‍♂️ '.repeat(30)}end.` },
-  { name: 'flags', title: 'World Cup: 🇧🇷 beat 🇩🇪 in the final 🇺🇳', summary: `${'Fans 🇧🇷🇦🇷🇫🇷 celebrated in the streets. '.repeat(25)}` },
-  { name: 'CJK', title: '東京で新しい橋が開通しました', summary: '新しい橋は三年の工事を経て完成し、市民は朝から渡り始めました。'.repeat(12) },
-  { name: 'Arabic (RTL)', title: 'افتتاح جسر جديد في المدينة', summary: 'صوت المجلس بأغلبية سبعة أصوات مقابل صوتين على المشروع الجديد. '.repeat(15) },
-  { name: 'combining accents', title: 'Cafe\u0301 Socie\u0301te\u0301 reopens', summary: 'Cre\u0300me bru\u0302le\u0301e is back on the menu. '.repeat(30) },
-  { name: '40-word headline', title: words(40, 'Headline'), summary: words(60) },
-  { name: 'headline with a domain name', title: 'Why example.com bought news.example.org for $5m', summary: 'A deal that surprised the industry. '.repeat(20) },
-  {
-    name: 'URL with parentheses and a query',
-    title: 'The history of the harbour',
-    summary: 'A long read. '.repeat(40),
-    url: 'https://en.example.org/wiki/Harbour_(city)?lang=en&section=history#top',
-  },
-  { name: 'tags with spaces and diacritics', title: 'Budget vote', summary: 'Details. '.repeat(50), tags: ['climate change', 'Économie locale', 'São Paulo', '2026'] },
-];
 
 function contextFor(c: Case, platform: string): TemplateContext {
   const article = makeArticle({ key: c.name, title: c.title, summary: c.summary, tags: c.tags ?? ['news'], ...(c.url ? { url: c.url } : {}) });
