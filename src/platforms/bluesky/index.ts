@@ -1,7 +1,6 @@
 import type { Platform } from '../contract.js';
 import { lazyAdapter } from '../lazy-adapter.js';
 import type { BlueskyChannel } from './channel.js';
-import { blueskyTextRules } from './text-rules.js';
 
 export const blueskyPlatform: Platform<BlueskyChannel> = {
   id: 'bluesky',
@@ -10,7 +9,8 @@ export const blueskyPlatform: Platform<BlueskyChannel> = {
   // putRecord on a record key chosen once: re-sending the identical record is always harmless.
   idempotencyWindowMs: Number.POSITIVE_INFINITY,
   async textRules() {
-    return blueskyTextRules();
+    // Loaded on demand: the counting library is not needed by most editor commands.
+    return (await import('./text-rules.js')).blueskyTextRules();
   },
   rateBudgets() {
     // Writes cost points: create 3, update 2, delete 1; 5,000 points per hour and 35,000 per day

@@ -1,8 +1,6 @@
 import type { Platform } from '../contract.js';
 import { lazyAdapter } from '../lazy-adapter.js';
 import type { MastodonChannel } from './channel.js';
-import { mastodonLimits } from './instance-limits.js';
-import { mastodonTextRules } from './text-rules.js';
 
 export const mastodonPlatform: Platform<MastodonChannel> = {
   id: 'mastodon',
@@ -12,6 +10,8 @@ export const mastodonPlatform: Platform<MastodonChannel> = {
   // (https://docs.joinmastodon.org/methods/statuses/#create, header Idempotency-Key).
   idempotencyWindowMs: 60 * 60 * 1000,
   async textRules(channel, deps) {
+    // Loaded on demand: the counting library and HTTP client are not needed by most commands.
+    const [{ mastodonLimits }, { mastodonTextRules }] = await Promise.all([import('./instance-limits.js'), import('./text-rules.js')]);
     return mastodonTextRules(await mastodonLimits(channel, deps), channel.spoilerText);
   },
   rateBudgets() {

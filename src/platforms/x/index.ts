@@ -1,7 +1,6 @@
 import type { Platform } from '../contract.js';
 import { lazyAdapter } from '../lazy-adapter.js';
 import type { XChannel } from './channel.js';
-import { xTextRules } from './text-rules.js';
 
 export const xPlatform: Platform<XChannel> = {
   id: 'x',
@@ -10,7 +9,8 @@ export const xPlatform: Platform<XChannel> = {
   // No idempotency key on X: a re-send after an unknown outcome may double-post.
   idempotencyWindowMs: 0,
   async textRules() {
-    return xTextRules();
+    // Loaded on demand: the counting library is not needed by most editor commands.
+    return (await import('./text-rules.js')).xTextRules();
   },
   rateBudgets(channel) {
     // 100 posts per 15 minutes per user (https://docs.x.com/x-api/fundamentals/rate-limits);
