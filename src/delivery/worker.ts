@@ -185,6 +185,8 @@ export function createWorker(deps: WorkerDeps): Worker {
           verdict.at,
           verdict.reason,
           event(delivery, 'delivery-retry', `${failure.code}: ${verdict.reason}; next attempt ${verdict.at.toISOString()}`, { code: failure.code }),
+          // Refused before anything happened: the try does not count towards giving up.
+          { refundAttempt: failure.code === 'auth' || failure.code === 'rate-limited' },
         );
         log.warn({ code: failure.code, next: verdict.at.toISOString() }, verdict.reason);
       } else {

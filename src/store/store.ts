@@ -193,8 +193,11 @@ export interface Store {
   markSending(id: number, patch: SendingPatch): Promise<boolean>;
   /** sending → a final state, with its event, in one transaction. */
   finish(id: number, outcome: DeliveryOutcome, event: EventRecord): Promise<void>;
-  /** sending → pending again at a later time (retry), with its event. */
-  reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord): Promise<void>;
+  /**
+   * sending → pending again at a later time (retry), with its event. `refundAttempt` when the
+   * platform refused before doing anything (auth, rate limit): that try does not count.
+   */
+  reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord, options?: { refundAttempt?: boolean }): Promise<void>;
   /** Deliveries left `sending` by a crash. */
   listSending(): Promise<Delivery[]>;
   /**

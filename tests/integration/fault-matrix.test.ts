@@ -137,7 +137,8 @@ function wireFaults(platform: PlatformId): Row[] {
       platform,
       name: 'credentials refused (401): channel held, delivery kept',
       target: 'wrong-credentials',
-      expected: { state: 'pending', attempts: 1, posts: 0, waits: [15 * 60_000], hold: 'auth' },
+      // A refused request does not count as an attempt (nothing was burned).
+      expected: { state: 'pending', attempts: 0, posts: 0, waits: [15 * 60_000], hold: 'auth' },
     },
   ];
 }
@@ -149,7 +150,8 @@ const ROWS: Row[] = [
     platform: 'x',
     name: '429 (x-rate-limit-reset, epoch seconds)',
     fault: { kind: 'rate-limit', resetInSeconds: 900, times: 1 },
-    expected: { state: 'posted', attempts: 2, posts: 1, waits: [900_000] },
+    // The 429 try does not count: only the post after the reset is an attempt.
+    expected: { state: 'posted', attempts: 1, posts: 1, waits: [900_000] },
   },
   {
     platform: 'x',
@@ -163,7 +165,8 @@ const ROWS: Row[] = [
     platform: 'mastodon',
     name: '429 (X-RateLimit-Reset, ISO 8601)',
     fault: { kind: 'rate-limit', resetInSeconds: 300, times: 1 },
-    expected: { state: 'posted', attempts: 2, posts: 1, waits: [300_000] },
+    // The 429 try does not count: only the post after the reset is an attempt.
+    expected: { state: 'posted', attempts: 1, posts: 1, waits: [300_000] },
   },
   {
     platform: 'mastodon',
@@ -177,7 +180,8 @@ const ROWS: Row[] = [
     platform: 'bluesky',
     name: '429 (ratelimit-reset, epoch seconds)',
     fault: { kind: 'rate-limit', resetInSeconds: 600, times: 1 },
-    expected: { state: 'posted', attempts: 2, posts: 1, waits: [600_000] },
+    // The 429 try does not count: only the post after the reset is an attempt.
+    expected: { state: 'posted', attempts: 1, posts: 1, waits: [600_000] },
   },
   {
     platform: 'bluesky',

@@ -180,8 +180,9 @@ describe('worker', () => {
     expect(await worker.runDue()).toBe(1);
     expect(adapter.posts).toHaveLength(1);
     const states = (await store.listDeliveries({})).map((d) => [d.state, d.attempts]);
+    // The refused try does not count as an attempt: no attempts are burned while the channel waits.
     expect(states).toEqual([
-      ['pending', 1],
+      ['pending', 0],
       ['pending', 0],
     ]);
     expect(await store.getChannelValue(mastodon.id, 'hold')).toMatch(/"kind":"auth"/);

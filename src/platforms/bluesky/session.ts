@@ -135,9 +135,28 @@ export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps):
     return agent;
   }
 
+  /**
+   * Connecting (resume or login) happens before any post is sent: whatever goes wrong there,
+   * nothing can have been posted, so an unclear answer is a transient failure, never an
+   * unknown outcome (which would make the delivery `uncertain` for no reason).
+   */
+  async function connectBeforeAnyPost(): Promise<AtpAgent> {
+    try {
+      return await connect();
+    } catch (error) {
+      if (error instanceof PublishError && error.code === 'unknown-outcome') {
+        throw new PublishError('transient', `${error.message} (while connecting to Bluesky; nothing was posted)`, {
+          cause: error,
+          ...(error.status === undefined ? {} : { status: error.status }),
+        });
+      }
+      throw error;
+    }
+  }
+
   function agentNow(): Promise<AtpAgent> {
     if (!connecting) {
-      const attempt = connect();
+      const attempt = connectBeforeAnyPost();
       connecting = attempt;
       // A failed connect is forgotten so the next call tries again (within the login backoff).
       attempt.catch(() => {

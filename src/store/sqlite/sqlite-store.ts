@@ -204,13 +204,20 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord): Promise<void> {
+  async reschedule(
+    id: number,
+    nextAttemptAt: Date,
+    error: string,
+    event: EventRecord,
+    options: { refundAttempt?: boolean } = {},
+  ): Promise<void> {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?,
+             attempts = MAX(0, attempts - ?) WHERE id = ?`,
         )
-        .run(nextAttemptAt.getTime(), error, event.at.getTime(), id);
+        .run(nextAttemptAt.getTime(), error, event.at.getTime(), options.refundAttempt ? 1 : 0, id);
       this.insertEvent(event);
     })();
   }
