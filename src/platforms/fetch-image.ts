@@ -1,3 +1,4 @@
+import type { OutboundPost } from './contract.js';
 import type { Logger } from 'pino';
 import { fetch } from 'undici';
 import { cutAfterWords, wordCutPoints } from '../render/truncate.js';
@@ -123,4 +124,20 @@ export function clipAltText(text: string, maxCodePoints: number): string {
     else high = mid - 1;
   }
   return low === 0 ? '' : cutAfterWords(trimmed, points, low);
+}
+
+/**
+ * The article's image with the alt text to use, when the channel attaches images; undefined
+ * when it does not, when there is none, or when it cannot be fetched (the post goes without it).
+ */
+export async function articleImage(
+  post: OutboundPost,
+  channel: { images?: boolean | undefined; imageAlt?: string | undefined },
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<{ image: FetchedImage; alt: string | undefined } | undefined> {
+  const image = post.article.image;
+  if (channel.images === false || !image) return undefined;
+  const fetched = await fetchImage(image.url, log, signal ? { signal } : {});
+  return fetched && { image: fetched, alt: image.alt ?? channel.imageAlt };
 }

@@ -9,7 +9,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import type { AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../../src/platforms/contract.js';
-import { PublishError } from '../../src/platforms/errors.js';
 import { createBlueskyAdapter } from '../../src/platforms/bluesky/adapter.js';
 import type { BlueskyAdapterOptions } from '../../src/platforms/bluesky/adapter.js';
 import type { BlueskyChannel } from '../../src/platforms/bluesky/channel.js';
@@ -19,6 +18,7 @@ import type { TestPds, TestPdsAccount } from '../support/pds.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { publishError } from '../support/publish-error.js';
 
 const POST = 'app.bsky.feed.post';
 
@@ -125,14 +125,6 @@ async function blobBytes(did: string, cid: string): Promise<Buffer> {
   return Buffer.from(res.data);
 }
 
-async function rejection(p: Promise<unknown>): Promise<PublishError> {
-  const error: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PublishError);
-  return error as PublishError;
-}
 
 /** A loopback URL where nothing listens any more. */
 async function closedUrl(): Promise<string> {
@@ -279,11 +271,11 @@ describe('Bluesky adapter', () => {
     const wrong = { identifier: alice.handle, appPassword: 'aaaa-bbbb-cccc-dddd' };
     const { adapter } = adapterFor(alice, { channel: { credentials: wrong, images: false } });
     const before = pds.countCreateSessionCalls();
-    expect(await rejection(adapter.verify())).toMatchObject({ code: 'auth', status: 401 });
+    expect(await publishError(adapter.verify())).toMatchObject({ code: 'auth', status: 401 });
     expect(pds.countCreateSessionCalls()).toBe(before + 1);
 
     const post = outbound('Never', article());
-    const publish = await rejection(adapter.publish({ ...post, prepared: await prepareStored(adapter, post) }));
+    const publish = await publishError(adapter.publish({ ...post, prepared: await prepareStored(adapter, post) }));
     expect(publish.code).toBe('auth');
     expect(publish.resetAt).toBeInstanceOf(Date);
     expect(pds.countCreateSessionCalls()).toBe(before + 1);
@@ -291,13 +283,13 @@ describe('Bluesky adapter', () => {
 
   it('a PDS where nothing listens, or that never answers while connecting, is transient: nothing was posted', async () => {
     const down = adapterFor(alice, { channel: { service: await closedUrl() } });
-    expect((await rejection(down.adapter.verify())).code).toBe('transient');
+    expect((await publishError(down.adapter.verify())).code).toBe('transient');
     const post = outbound('Nobody home', article());
     const prepared = await prepareStored(down.adapter, post); // thumbnail trouble never fails prepare
-    expect((await rejection(down.adapter.publish({ ...post, prepared }))).code).toBe('transient');
+    expect((await publishError(down.adapter.publish({ ...post, prepared }))).code).toBe('transient');
 
     const hung = adapterFor(alice, { channel: { service: silent.url }, options: { requestTimeoutMs: 200 } });
-    const timedOut = await rejection(hung.adapter.verify());
+    const timedOut = await publishError(hung.adapter.verify());
     // A timeout while logging in cannot have posted anything (timeouts during the post itself
     // are unknown outcomes: see tests/integration/fault-matrix.test.ts).
     expect(timedOut.code).toBe('transient');

@@ -14,6 +14,7 @@ import type { FakeFault } from '../support/fakes/fake-server.js';
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../support/fakes/fake-mastodon.js';
 import { startFakeX, type FakeX, type FakeXOptions } from '../support/fakes/fake-x.js';
 import { startServer, type TestServer } from '../support/http-server.js';
+import { publishError } from '../support/publish-error.js';
 
 // The real adapters over real loopback HTTP against the fakes; no nock in this file.
 const START = new Date('2025-03-01T12:00:00Z');
@@ -68,14 +69,6 @@ function post(key: string, text = `Council approves budget ${key} https://news.e
   };
 }
 
-async function publishError(promise: Promise<unknown>): Promise<PublishError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof PublishError)) throw new Error(`expected a PublishError, got ${String(outcome)}`);
-  return outcome;
-}
 
 async function mastodon(options: FakeMastodonOptions = {}): Promise<FakeMastodon> {
   const fake = await startFakeMastodon({ now, ...options });

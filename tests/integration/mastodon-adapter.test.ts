@@ -5,11 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { deliveryKey } from '../../src/ingest/route-article.js';
 import type { AdapterDeps, OutboundPost } from '../../src/platforms/contract.js';
-import { PublishError } from '../../src/platforms/errors.js';
 import { createMastodonAdapter, type MastodonAdapterOptions } from '../../src/platforms/mastodon/adapter.js';
 import type { MastodonChannel } from '../../src/platforms/mastodon/channel.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { publishError } from '../support/publish-error.js';
 
 const INSTANCE = 'https://social.example';
 const TOKEN = 'masto-token';
@@ -134,14 +134,6 @@ function asBuffer(body: unknown): Buffer {
   return /^[0-9a-f]+$/i.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'utf8');
 }
 
-async function publishError(promise: Promise<unknown>): Promise<PublishError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof PublishError)) throw new Error(`expected a PublishError, got ${String(outcome)}`);
-  return outcome;
-}
 
 describe('Mastodon adapter: publish', () => {
   it('creates the status as JSON with the bearer token, Idempotency-Key and channel settings', async () => {

@@ -5,12 +5,12 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import type { AdapterDeps, OutboundPost } from '../../src/platforms/contract.js';
-import { PublishError } from '../../src/platforms/errors.js';
 import { createXAdapter } from '../../src/platforms/x/adapter.js';
 import type { XChannel } from '../../src/platforms/x/channel.js';
 import { X_DUPLICATE_PREFIX, isXDuplicate } from '../../src/platforms/x/errors.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { publishError } from '../support/publish-error.js';
 
 // twitter-api-v2 1.29.1 talks to api.x.com for v2 (tweets, users/me, and the v2 media upload).
 const API = 'https://api.x.com';
@@ -136,14 +136,6 @@ function asBuffer(body: unknown): Buffer {
   return /^[0-9a-f]+$/i.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'utf8');
 }
 
-async function publishError(promise: Promise<unknown>): Promise<PublishError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof PublishError)) throw new Error(`expected a PublishError, got ${String(outcome)}`);
-  return outcome;
-}
 
 describe('X adapter: publish', () => {
   it('posts the text as JSON to /2/tweets, signed with OAuth 1.0a user tokens', async () => {

@@ -1,5 +1,6 @@
 import { XRPCError } from '@atproto/api';
 import { PublishError } from '../errors.js';
+import { NOT_SENT_CODES } from '../network-errors.js';
 
 /**
  * XRPC error names that mean "these credentials or this session are not good (any more)".
@@ -16,23 +17,6 @@ const AUTH_ERRORS: ReadonlySet<string> = new Set([
   'AuthFactorTokenRequired',
 ]);
 
-/**
- * Socket-level codes raised before a single byte of the request left: nothing can have been
- * posted, so a retry is always safe. Everything else (reset, timeout mid-request) may have.
- */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /** True when the PDS refused the credentials or the session (after the library's own refresh). */
 export function isAuthFailure(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
 import { PublishError } from '../errors.js';
-import { fetchImage } from '../fetch-image.js';
+import { articleImage } from '../fetch-image.js';
 import type { MastodonChannel } from './channel.js';
 import { mapMastodonError } from './errors.js';
 import { uploadMastodonImage, type MediaPolling } from './media.js';
@@ -101,10 +101,8 @@ export function createMastodonAdapter(
     log: AdapterDeps['logger'],
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
-    const image = post.article.image;
-    if (channel.images === false || !image) return undefined;
-    const fetched = await fetchImage(image.url, log, signal ? { signal } : {});
-    if (!fetched) return undefined;
-    return uploadMastodonImage(client, fetched, image.alt ?? channel.imageAlt, polling, log, signal);
+    const found = await articleImage(post, channel, log, signal);
+    if (!found) return undefined;
+    return uploadMastodonImage(client, found.image, found.alt, polling, log, signal);
   }
 }

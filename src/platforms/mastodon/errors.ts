@@ -1,17 +1,7 @@
 import { MastoDeserializeError, MastoHttpError, MastoTimeoutError, MastoUnexpectedError } from 'masto';
 import { PublishError, isPublishError } from '../errors.js';
+import { NOT_SENT_CODES } from '../network-errors.js';
 
-/**
- * Connection failures that happen before a byte of the request is written: the status
- * certainly was not created, so a retry cannot double it.
- */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
 
 /**
  * Every error masto 7 (or the fetch under it) throws, as one PublishError.

@@ -2,7 +2,7 @@ import { globalAgent as httpGlobalAgent } from 'node:http';
 import { TwitterApi, type ITwitterApiClientPlugin, type SendTweetV2Params } from 'twitter-api-v2';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
 import { PublishError } from '../errors.js';
-import { fetchImage } from '../fetch-image.js';
+import { articleImage } from '../fetch-image.js';
 import type { XChannel } from './channel.js';
 import { mapXError } from './errors.js';
 import { uploadXImage } from './media.js';
@@ -65,11 +65,9 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
     log: AdapterDeps['logger'],
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
-    const image = post.article.image;
-    if (channel.images === false || !image) return undefined;
-    const fetched = await fetchImage(image.url, log, signal ? { signal } : {});
-    if (!fetched) return undefined;
-    return uploadXImage(v2, fetched, image.alt ?? channel.imageAlt, log);
+    const found = await articleImage(post, channel, log, signal);
+    if (!found) return undefined;
+    return uploadXImage(v2, found.image, found.alt, log);
   }
 }
 

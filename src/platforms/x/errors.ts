@@ -1,22 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { PublishError, isPublishError } from '../errors.js';
+import { NOT_SENT_CODES } from '../network-errors.js';
 
 /** Message prefix of the PublishError for X's "duplicate content" refusal; see isXDuplicate. */
 export const X_DUPLICATE_PREFIX = 'X refused a duplicate post';
 
-/**
- * Connection failures that happen before a byte of the request is written: the post certainly
- * did not go out, so a retry cannot double it. Everything else on the wire (reset, timeout,
- * closed socket) may have reached X and is an unknown outcome.
- */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
 
 /**
  * X answers a re-post of identical text with 403 and the problem detail "You are not allowed to
