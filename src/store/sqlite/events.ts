@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { EventRecord } from '../store.js';
+import type { EventFilter, EventRecord, StoredEvent } from '../store.js';
+import { eventFromRow, type EventRow } from './rows.js';
 
 /** Every state change writes one event row, inside the same transaction as the change. */
 export function insertEvent(db: Database.Database, event: EventRecord): void {
@@ -17,4 +18,21 @@ export function insertEvent(db: Database.Database, event: EventRecord): void {
     event.actor,
     event.data === undefined ? null : JSON.stringify(event.data),
   );
+}
+
+export function listEvents(db: Database.Database, filter: EventFilter): StoredEvent[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM events WHERE (@a IS NULL OR article_id = @a) AND (@d IS NULL OR delivery_id = @d)
+         AND (@c IS NULL OR channel_id = @c) AND (@since IS NULL OR at >= @since)
+       ORDER BY id ${filter.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`,
+    )
+    .all({
+      a: filter.articleId ?? null,
+      d: filter.deliveryId ?? null,
+      c: filter.channelId ?? null,
+      since: filter.since?.getTime() ?? null,
+      limit: filter.limit ?? 1000,
+    }) as EventRow[];
+  return rows.map(eventFromRow);
 }

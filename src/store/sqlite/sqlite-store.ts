@@ -19,23 +19,21 @@ import type {
   StoredArticle,
   StoredEvent,
 } from '../store.js';
-import { insertEvent } from './events.js';
+import { channelSummaries, lastSendAt, recordSend, sendsSince } from './channel-queries.js';
+import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   articleFromRow,
   deliveryFromRow,
-  eventFromRow,
   sourceFromRow,
   type ArticleRow,
   type DeliveryRow,
-  type EventRow,
   type SourceRow,
 } from './rows.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
-const SEND_RETENTION_MS = 2 * 86_400_000;
 const NO_SKIP: ChannelSkip = { all: [], normal: [] };
 const SKIP_CLAUSE = `channel_id NOT IN (SELECT value FROM json_each(@skipAll))
   AND (priority = 'breaking' OR channel_id NOT IN (SELECT value FROM json_each(@skipNormal)))`;
@@ -283,30 +281,7 @@ export class SqliteStore implements Store {
   }
 
   async channelSummaries(): Promise<ChannelSummary[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT channel_id,
-           SUM(state = 'pending') AS pending, SUM(state = 'failed') AS failed, SUM(state = 'uncertain') AS uncertain,
-           MAX(posted_at) AS last_posted_at
-         FROM deliveries GROUP BY channel_id ORDER BY channel_id`,
-      )
-      .all() as { channel_id: string; pending: number; failed: number; uncertain: number; last_posted_at: number | null }[];
-    const lastError = this.db.prepare(
-      `SELECT id, updated_at, last_error FROM deliveries
-       WHERE channel_id = ? AND last_error IS NOT NULL AND state IN ('failed', 'uncertain', 'pending')
-       ORDER BY updated_at DESC LIMIT 1`,
-    );
-    return rows.map((row) => {
-      const error = lastError.get(row.channel_id) as { id: number; updated_at: number; last_error: string } | undefined;
-      return {
-        channelId: row.channel_id,
-        pending: row.pending,
-        failed: row.failed,
-        uncertain: row.uncertain,
-        lastPostedAt: row.last_posted_at === null ? undefined : new Date(row.last_posted_at),
-        lastError: error && { at: new Date(error.updated_at), message: error.last_error, deliveryId: error.id },
-      };
-    });
+    return channelSummaries(this.db);
   }
 
   async listSourceStates(): Promise<SourceState[]> {
@@ -333,20 +308,7 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM events WHERE (@a IS NULL OR article_id = @a) AND (@d IS NULL OR delivery_id = @d)
-           AND (@c IS NULL OR channel_id = @c) AND (@since IS NULL OR at >= @since)
-         ORDER BY id ${filter.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`,
-      )
-      .all({
-        a: filter.articleId ?? null,
-        d: filter.deliveryId ?? null,
-        c: filter.channelId ?? null,
-        since: ms(filter.since),
-        limit: filter.limit ?? 1000,
-      }) as EventRow[];
-    return rows.map(eventFromRow);
+    return listEvents(this.db, filter);
   }
 
   async getChannelValue(channelId: string, key: string): Promise<string | undefined> {
@@ -370,20 +332,14 @@ export class SqliteStore implements Store {
   }
 
   async recordSend(channelId: string, at: Date, cost: number): Promise<void> {
-    this.db.prepare('INSERT INTO channel_sends (channel_id, at, cost) VALUES (?, ?, ?)').run(channelId, at.getTime(), cost);
-    // The longest platform window is a day; keep two, so the table stays small.
-    this.db.prepare('DELETE FROM channel_sends WHERE channel_id = ? AND at < ?').run(channelId, at.getTime() - SEND_RETENTION_MS);
+    recordSend(this.db, channelId, at, cost);
   }
 
   async sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]> {
-    const rows = this.db
-      .prepare('SELECT at, cost FROM channel_sends WHERE channel_id = ? AND at > ? ORDER BY at')
-      .all(channelId, since.getTime()) as { at: number; cost: number }[];
-    return rows.map((r) => ({ at: new Date(r.at), cost: r.cost }));
+    return sendsSince(this.db, channelId, since);
   }
 
   async lastSendAt(channelId: string): Promise<Date | undefined> {
-    const row = this.db.prepare('SELECT MAX(at) AS at FROM channel_sends WHERE channel_id = ?').get(channelId) as { at: number | null };
-    return row.at === null ? undefined : new Date(row.at);
+    return lastSendAt(this.db, channelId);
   }
 }
