@@ -6,6 +6,7 @@ import { ConfigError, formatPath } from './config-error.js';
 import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
 import { resolveChannelSecrets, resolveSecretFields, resolveSourceSecrets } from './resolve-secrets.js';
+import { serverProblem } from '../sources/registry.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
@@ -59,14 +60,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
       resolveSourceSecrets(
         {
           ...source,
-          url: resolveSourceUrl(source.url, dir),
+          ...(source.url === undefined ? {} : { url: resolveSourceUrl(source.url, dir) }),
           interval: source.interval ?? config.defaults.interval,
           maxAge: source.maxAge ?? config.defaults.maxAge,
         },
         env,
         dir,
         (message, field) => {
-          const path = ['sources', index, 'auth', field];
+          // Secret fields live in the source's `auth` block, or at its top level (a webhook's secret).
+          const inAuth = 'auth' in source && source.auth !== undefined && field in source.auth;
+          const path = ['sources', index, ...(inAuth ? ['auth'] : []), field];
           return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
         },
       ),
@@ -141,6 +144,10 @@ function checkReferences(config: ParsedConfig, file: string, yaml: LocatedYaml):
       seen.add(item.id);
     });
   }
+  config.sources.forEach((source, index) => {
+    const problem = serverProblem(source, config.server);
+    if (problem) fail(`source ${source.id}: ${problem}`, ['sources', index, 'kind']);
+  });
   const sourceIds = new Set(config.sources.map((s) => s.id));
   const channelIds = new Set(config.channels.map((c) => c.id));
   config.routes.forEach((route, r) => {

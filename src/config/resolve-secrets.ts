@@ -25,8 +25,14 @@ export function resolveChannelSecrets<C extends ChannelConfig>(
  * source kind: `${ENV}` references and `<field>File` paths become the secret values.
  */
 export function resolveSourceSecrets<S extends object>(source: S, env: NodeJS.ProcessEnv, configDir: string, errorAt: ErrorAt): S {
-  if (!('auth' in source) || typeof source.auth !== 'object' || source.auth === null) return source;
-  return { ...source, auth: resolveSecretFields(source.auth, env, configDir, errorAt) };
+  let resolved: S = source;
+  if ('auth' in source && typeof source.auth === 'object' && source.auth !== null) {
+    resolved = { ...resolved, auth: resolveSecretFields(source.auth, env, configDir, errorAt) };
+  }
+  // A source's own `secret` / `secretFile` (a webhook's signing key), by reference like any secret.
+  const own = Object.fromEntries(Object.entries(source).filter(([field]) => field === 'secret' || field === 'secretFile'));
+  if (Object.keys(own).length > 0) resolved = { ...resolved, ...resolveSecretFields(own, env, configDir, errorAt) };
+  return resolved;
 }
 
 /** Literal fields (usernames) are kept; `${ENV}` values and `<field>File` paths are read. */

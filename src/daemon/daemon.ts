@@ -5,8 +5,13 @@ import type { Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import { clearHold, heldChannels, readHold } from '../delivery/channel-holds.js';
-import { pollSource } from '../sources/poll-source.js';
+import type { Article } from '../articles/article.js';
+import type { Route } from '../server/http-server.js';
+import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
+import { isPolled } from '../sources/registry.js';
+import type { PushIngest } from '../sources/source-kind.js';
 import { createHeartbeat } from './heartbeat.js';
+import { createPushSources } from './push-sources.js';
 import type { Observer } from '../observe/observer.js';
 import type { Store } from '../store/store.js';
 
@@ -19,9 +24,18 @@ export interface DaemonDeps {
   now: () => Date;
   random: () => number;
   observer: Observer;
+  /**
+   * Receive pushes (WebSub, webhooks): given when the HTTP server runs. Without it WebSub sources
+   * are polled like feeds and webhook sources receive nothing.
+   */
+  push?: { publicUrl?: string | undefined } | undefined;
 }
 
 export interface Daemon {
+  /** The push sources' routes (WebSub callbacks, webhooks), for the HTTP server; before start(). */
+  pushRoutes(): Route[];
+  /** Polls one source now, never alongside another poll of it, then delivers what it found. */
+  pollNow(sourceId: string): Promise<void>;
   start(): Promise<void>;
   /** Stops scheduling, lets in-flight polls and deliveries finish, then resolves. */
   stop(): Promise<void>;
@@ -46,11 +60,96 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
   const heartbeat = createHeartbeat(deps.store, deps.now);
+  let ticking = false;
+  let wakeSoon = false;
+  /** Per source, the tail of its polls and pushes: one at a time, in arrival order. */
+  const sourceQueues = new Map<string, Promise<unknown>>();
+  /** A poll asked for by a push and not begun yet: later pushes join it. */
+  const queuedPolls = new Map<string, Promise<void>>();
+  const background = new Set<Promise<unknown>>();
+  const push = deps.push
+    ? createPushSources({
+        sources: deps.config.sources,
+        store: deps.store,
+        logger: deps.logger,
+        now: deps.now,
+        publicUrl: deps.push.publicUrl,
+        dispatcher,
+        fetchTimeoutMs: deps.config.defaults.fetchTimeout,
+        pollNow,
+        ingest,
+      })
+    : undefined;
+
+  function pollDeps(): PollDeps {
+    return {
+      store: deps.store,
+      routing: deps.routing,
+      logger: deps.logger,
+      now: deps.now,
+      random: deps.random,
+      dispatcher,
+      fetchTimeoutMs: deps.config.defaults.fetchTimeout,
+      observer: deps.observer,
+      intervalFor: (source) => push?.pollInterval(source.id),
+    };
+  }
+
+  function serialized<T>(sourceId: string, fn: () => Promise<T>): Promise<T> {
+    const run = (sourceQueues.get(sourceId) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    sourceQueues.set(sourceId, tail);
+    void tail.then(() => {
+      if (sourceQueues.get(sourceId) === tail) sourceQueues.delete(sourceId);
+    });
+    return run;
+  }
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    background.add(work);
+    const done = () => background.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  function pollNow(sourceId: string): Promise<void> {
+    const source = deps.config.sources.find((s) => s.id === sourceId);
+    if (!source || !isPolled(source) || abort.signal.aborted) return Promise.resolve();
+    // A push during a poll may mean the feed changed after that poll read it: one more poll
+    // follows it, and every push until that one begins shares it.
+    const queued = queuedPolls.get(sourceId);
+    if (queued) return queued;
+    const run = serialized(sourceId, async () => {
+      queuedPolls.delete(sourceId);
+      if (!abort.signal.aborted) await pollSource(source, pollDeps());
+    }).then(wake);
+    queuedPolls.set(sourceId, run);
+    return track(run);
+  }
+
+  async function ingest(sourceId: string, articles: readonly Article[]): Promise<PushIngest> {
+    const source = deps.config.sources.find((s) => s.id === sourceId);
+    if (!source) throw new Error(`unknown source ${sourceId}`);
+    const result = await track(serialized(sourceId, () => ingestPushed(source, articles, deps)));
+    wake();
+    return result;
+  }
+
+  /** Runs the loop now rather than at its next wake-up, so a pushed article goes out at once. */
+  function wake(): void {
+    if (abort.signal.aborted) return;
+    if (ticking) wakeSoon = true;
+    else schedule(0);
+  }
 
   async function dueSources(): Promise<ResolvedSource[]> {
     const now = deps.now().getTime();
     const due: ResolvedSource[] = [];
     for (const source of deps.config.sources) {
+      if (!isPolled(source)) continue;
       const state = await deps.store.getSourceState(source.id);
       if (forcedDue.delete(source.id)) due.push(source);
       else if (source.schedule && state?.initializedAt) continue;
@@ -63,30 +162,33 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const queue = [...sources];
     const lane = async () => {
       for (let source = queue.shift(); source && !abort.signal.aborted; source = queue.shift()) {
-        await pollSource(source, {
-          store: deps.store,
-          routing: deps.routing,
-          logger: deps.logger,
-          now: deps.now,
-          random: deps.random,
-          dispatcher,
-          fetchTimeoutMs: deps.config.defaults.fetchTimeout,
-          observer: deps.observer,
-        });
+        const polled = source;
+        await serialized(polled.id, () => pollSource(polled, pollDeps()));
       }
     };
     await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_POLLS, queue.length) }, lane));
   }
 
   async function tick(): Promise<void> {
+    ticking = true;
+    wakeSoon = false;
     try {
       await heartbeat.beat();
+      await push?.maintain();
       await pollAll(await dueSources());
       await deps.worker.runDue(abort.signal);
     } catch (error) {
       deps.logger.error({ err: error }, 'daemon tick failed; retrying shortly');
     }
-    if (!abort.signal.aborted) schedule(await nextWake());
+    let delay = MAX_SLEEP_MS;
+    try {
+      if (!abort.signal.aborted) delay = await nextWake();
+    } catch (error) {
+      deps.logger.error({ err: error }, 'daemon could not plan its next wake-up; retrying shortly');
+    }
+    // No await from here to schedule(): a wake() in between would start a second loop.
+    ticking = false;
+    if (!abort.signal.aborted) schedule(wakeSoon ? 0 : delay);
   }
 
   async function nextWake(): Promise<number> {
@@ -96,6 +198,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const deliveryDue = await deps.store.nextDueAt(held);
     if (deliveryDue) wake = Math.min(wake, deliveryDue.getTime());
     for (const source of deps.config.sources) {
+      if (!isPolled(source)) continue;
       const next = (await deps.store.getSourceState(source.id))?.nextPollAt;
       if (next && !source.schedule) wake = Math.min(wake, next.getTime());
     }
@@ -103,12 +206,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   }
 
   function schedule(delayMs: number): void {
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       current = tick();
     }, delayMs);
   }
 
   return {
+    pushRoutes: () => push?.routes() ?? [],
+    pollNow,
     async start() {
       await heartbeat.beat();
       // Credentials may have been fixed before this start: give auth-held channels a new try.
@@ -118,6 +224,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const recovered = await deps.worker.recover();
       if (recovered > 0) deps.logger.warn({ recovered }, 'settled deliveries left sending by the last run');
       for (const source of deps.config.sources) {
+        if (!isPolled(source)) continue;
         const state = await deps.store.getSourceState(source.id);
         if (!state?.nextPollAt) {
           await deps.store.saveSourceState({
@@ -133,6 +240,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           );
         }
       }
+      await push?.start();
       deps.logger.info(
         { sources: deps.config.sources.length, channels: deps.config.channels.length },
         'crier is running; Ctrl-C to stop',
@@ -143,7 +251,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       abort.abort();
       if (timer) clearTimeout(timer);
       for (const task of cronTasks) await task.stop();
+      await push?.stop();
       await current;
+      await Promise.allSettled(background);
       await dispatcher.close();
       await heartbeat.stop();
     },

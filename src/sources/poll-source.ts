@@ -1,10 +1,12 @@
 import type { Dispatcher } from 'undici';
+import type { Article } from '../articles/article.js';
 import type { ResolvedSource } from '../config/load.js';
 import { planIngest } from '../ingest/plan-ingest.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
 import { sourceKindFor } from './registry.js';
+import type { PushIngest } from './source-kind.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 
 export interface PollDeps {
@@ -16,6 +18,8 @@ export interface PollDeps {
   dispatcher?: Dispatcher;
   fetchTimeoutMs: number;
   observer?: Observer;
+  /** The interval to the next poll when not the source's own (a WebSub safety poll). */
+  intervalFor?: (source: ResolvedSource) => number | undefined;
 }
 
 export type PollReport =
@@ -65,15 +69,14 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
       lastOkAt: deps.now(),
       consecutiveFailures: 0,
       lastError: undefined,
-      nextPollAt: nextPollAt(deps.now(), source.interval, deps.random),
+      nextPollAt: nextPollAt(deps.now(), deps.intervalFor?.(source) ?? source.interval, deps.random),
     };
     if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) log.info('source recovered');
     if (fetched.kind === 'unchanged') {
       await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? deps.now() });
       return { result: 'not-modified' };
     }
-    const items = planIngest(fetched.articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
-    const counts = await deps.store.ingest(source.id, items, { ...ok, initializedAt: state.initializedAt ?? deps.now() }, deps.now());
+    const { counts } = await ingestArticles(source, fetched.articles, previous, { ...ok, initializedAt: state.initializedAt ?? deps.now() }, deps);
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
       log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
@@ -96,4 +99,39 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     }
     return { result: 'error', error: message, failures };
   }
+}
+
+/**
+ * What ingesting means, for a poll and a push alike: plan every article (first poll, backfill,
+ * maxAge, routing), then one atomic store.ingest that also saves `next` as the source's state.
+ */
+export async function ingestArticles(
+  source: ResolvedSource,
+  articles: readonly Article[],
+  previous: SourceState | undefined,
+  next: SourceState,
+  deps: Pick<PollDeps, 'store' | 'routing' | 'now'>,
+): Promise<PushIngest> {
+  const items = planIngest(articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
+  const counts = await deps.store.ingest(source.id, items, next, deps.now());
+  return { counts, items };
+}
+
+/**
+ * Articles a source pushed (a webhook body): the same rules as a poll's, and the source's poll
+ * state (validators, due time, failures) left as it is.
+ */
+export async function ingestPushed(
+  source: ResolvedSource,
+  articles: readonly Article[],
+  deps: Pick<PollDeps, 'store' | 'routing' | 'now' | 'logger'>,
+): Promise<PushIngest> {
+  const previous = await deps.store.getSourceState(source.id);
+  const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
+  const result = await ingestArticles(source, articles, previous, { ...state, initializedAt: state.initializedAt ?? deps.now() }, deps);
+  const { counts } = result;
+  if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
+    deps.logger.child({ source: source.id }).info({ found: articles.length, ...counts }, 'pushed articles');
+  }
+  return result;
 }

@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
 import type { Logger } from '../log/logger.js';
-import type { SourceState } from '../store/store.js';
+import type { HttpRequest, HttpResponse } from '../server/http-server.js';
+import type { IngestItem, IngestResult, SourceState, Store } from '../store/store.js';
 
 /** What a source remembers between polls to ask only for what changed. */
 export interface SourceCursor {
@@ -31,4 +32,50 @@ export interface FetchContext {
  */
 export interface SourceKind<S> {
   fetch(source: S, context: FetchContext): Promise<SourceFetch>;
+  /** Kinds that also receive pushes over the daemon's HTTP server (WebSub, webhooks). */
+  push?: PushKind<S>;
+}
+
+/** What a push ingest did: the store's counts, and the plan (with each item's reason). */
+export interface PushIngest {
+  counts: IngestResult;
+  items: IngestItem[];
+}
+
+/** What the daemon gives one push source. Bound to that source: it cannot reach another. */
+export interface PushContext {
+  store: Store;
+  logger: Logger;
+  now: () => Date;
+  /** server.publicUrl without a trailing slash (config validation requires it where needed). */
+  publicUrl: string | undefined;
+  dispatcher?: Dispatcher | undefined;
+  fetchTimeoutMs: number;
+  /** Polls the source now (conditional GET), never alongside another poll of it; then wakes the worker. */
+  pollNow(): Promise<void>;
+  /** Ingests pushed articles exactly as a poll does (poll-source.ts), then wakes the worker. */
+  ingest(articles: readonly Article[]): Promise<PushIngest>;
+}
+
+/** One push source as the daemon runs it. Requests for `<pathPrefix>/<source id>` reach `handle`. */
+export interface PushSource {
+  readonly methods: readonly ('GET' | 'POST')[];
+  handle(request: HttpRequest): Promise<HttpResponse>;
+  start(): Promise<void>;
+  /** Called on every daemon tick (about once a second): renewals, retries. Must not block. */
+  maintain?(): Promise<void>;
+  /** The poll interval while pushes are expected (a WebSub safety poll); undefined: the source's own. */
+  pollInterval?(): number | undefined;
+  /** Stops timers and waits for work in flight; leaves remote subscriptions to their leases. */
+  stop(): Promise<void>;
+}
+
+export interface PushKind<S> {
+  /** e.g. `/hooks`: the daemon routes `<pathPrefix>/<source id>` to the source. */
+  pathPrefix: `/${string}`;
+  /** False for kinds that only receive (webhooks): the daemon never polls them. */
+  polled: boolean;
+  /** A hub must call us back: config validation requires server.publicUrl. */
+  needsPublicUrl: boolean;
+  create(source: S, context: PushContext): PushSource;
 }

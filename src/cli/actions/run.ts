@@ -23,15 +23,19 @@ export async function runAction(program: Command): Promise<void> {
       return config.alerts ? combineObservers(metrics, createWebhookAlerts(config.alerts.webhookUrl, logger, 'crier')) : metrics;
     },
   });
+  // Push sources need the server; it listens before the daemon starts, because subscribing to a
+  // WebSub hub makes the hub call us back at once.
+  const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
   let server: RunningServer | undefined;
   if (config.server && metrics) {
+    const pushRoutes = daemon.pushRoutes();
     server = await startHttpServer(
       { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
-      healthRoutes(app.store, channelIds, metrics, app.now),
+      [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes],
     );
-    logger.info({ url: server.url }, 'HTTP server listening (/healthz, /readyz, /metrics)');
+    const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`)];
+    logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
   }
-  const daemon = createDaemon(app);
   await daemon.start();
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,0 +1,134 @@
+import type { Article } from '../../articles/article.js';
+import type { HttpRequest, HttpResponse } from '../../server/http-server.js';
+import { articleFromPage } from '../page/page-article.js';
+import type { PushContext, PushIngest, PushSource } from '../source-kind.js';
+import { createReplayGuard } from './replay-guard.js';
+import { readWebhookBody } from './webhook-body.js';
+import { verifyWebhookSignature } from './webhook-signature.js';
+import type { WebhookSource } from './webhook-source.js';
+
+/** What a 202 says about the article, for the sender's log. */
+type Outcome = 'queued' | 'recorded' | 'known' | 'duplicate' | 'updated';
+
+/**
+ * `POST /hooks/<id>`: authenticate (signature, freshness, replay), read the article (or the page
+ * behind a URL), and ingest it exactly as a poll would. Answers 202 with the article's id and
+ * what happened to it; 401 for anything unauthenticated, 400 for a body that is not an article.
+ */
+export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): PushSource {
+  const log = ctx.logger.child({ source: source.id });
+  const replays = createReplayGuard(ctx.store, source.id, ctx.now);
+  const secret = source.secret ?? '';
+  let running = false;
+  const inFlight = new Set<Promise<HttpResponse>>();
+
+  async function receive(request: HttpRequest): Promise<HttpResponse> {
+    const check = verifyWebhookSignature(
+      header(request, 'x-crier-timestamp'),
+      header(request, 'x-crier-signature'),
+      request.body,
+      secret,
+      ctx.now(),
+    );
+    if (!check.ok) {
+      log.warn({ reason: check.reason, bytes: request.body.length }, 'webhook rejected');
+      return json(401, { error: check.reason });
+    }
+    if (!(await replays.firstSeen(check.signature, check.timestampMs))) {
+      log.warn('webhook rejected: a replayed signature');
+      return json(401, { error: 'this signature was already used: sign every request anew' });
+    }
+    try {
+      const response = await accept(request);
+      if (response.status >= 500) await replays.forget(check.signature);
+      return response;
+    } catch (error) {
+      await replays.forget(check.signature);
+      throw error;
+    }
+  }
+
+  /** An authenticated request: read, check and ingest its article. */
+  async function accept(request: HttpRequest): Promise<HttpResponse> {
+    const body = readWebhookBody(request.body, source.id, ctx.now());
+    if (body.kind === 'invalid') return json(400, { error: body.message });
+    const link = body.kind === 'url' ? body.url : body.article.url;
+    if (!onSite(link, source.url)) return json(400, { error: `url: ${link} is not on ${source.url ?? ''}, the site of this webhook` });
+    let article: Article;
+    if (body.kind === 'url') {
+      try {
+        article = { ...(await articleFromPage(body.url, source.id, ctx.now())), sourceId: source.id };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.warn({ url: body.url }, message);
+        return json(502, { error: message });
+      }
+    } else {
+      article = body.article;
+    }
+    const result = await ctx.ingest([article]);
+    const stored = await ctx.store.findArticleByUrl(article.canonicalUrl);
+    const outcome = outcomeOf(result);
+    log.info({ article: stored?.id, outcome, url: article.url }, 'webhook article');
+    return json(202, {
+      article: stored?.id ?? null,
+      url: article.url,
+      title: article.title,
+      outcome,
+      deliveries: result.counts.deliveriesCreated,
+      ...(outcome === 'recorded' && result.items[0] ? { reason: result.items[0].ifNew.reason } : {}),
+    });
+  }
+
+  return {
+    methods: ['POST'],
+    async handle(request) {
+      if (!running) return json(503, { error: 'not running' });
+      const response = receive(request);
+      inFlight.add(response);
+      try {
+        return await response;
+      } finally {
+        inFlight.delete(response);
+      }
+    },
+    async start() {
+      // A webhook has no backlog to hold back: the first article it receives is new, so the
+      // source is past its "first poll" from the start.
+      const state = await ctx.store.getSourceState(source.id);
+      if (!state?.initializedAt) {
+        await ctx.store.saveSourceState({ ...(state ?? { sourceId: source.id, consecutiveFailures: 0 }), initializedAt: ctx.now() });
+      }
+      running = true;
+    },
+    async stop() {
+      running = false;
+      await Promise.allSettled(inFlight);
+    },
+  };
+}
+
+/** The site's host or a subdomain of it (www. aside); any URL when no site is configured. */
+function onSite(link: string, site: string | undefined): boolean {
+  if (site === undefined) return true;
+  const host = new URL(link).hostname;
+  const siteHost = new URL(site).hostname.replace(/^www\./, '');
+  return host === siteHost || host.endsWith(`.${siteHost}`);
+}
+
+function outcomeOf({ counts }: PushIngest): Outcome {
+  if (counts.deliveriesCreated > 0 && counts.recorded > 0) return 'queued';
+  if (counts.recorded > 0) return 'recorded';
+  if (counts.duplicates > 0) return 'duplicate';
+  if (counts.updated > 0) return 'updated';
+  return 'known';
+}
+
+function header(request: HttpRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function json(status: number, value: unknown): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: `${JSON.stringify(value)}\n` };
+}
