@@ -6,7 +6,7 @@ import { ConfigError, formatPath } from './config-error.js';
 import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
 import { resolveChannelSecrets, resolveSecretFields, resolveSourceSecrets } from './resolve-secrets.js';
-import { serverProblem } from '../sources/registry.js';
+import { serverProblem } from '../sources/source-configs.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 

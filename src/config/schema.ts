@@ -4,7 +4,7 @@ import { durationSchema } from './duration.js';
 import { secretFileSchema, secretRefSchema } from './secret.js';
 import { routeFilterSchema } from './route-filter.js';
 import { channelSchemas } from '../platforms/registry.js';
-import { sourceSchemas } from '../sources/registry.js';
+import { sourceSchemas } from '../sources/source-configs.js';
 
 export const sourceSchema = z.discriminatedUnion('kind', sourceSchemas);
 

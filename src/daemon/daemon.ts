@@ -8,7 +8,7 @@ import { clearHold, heldChannels, readHold } from '../delivery/channel-holds.js'
 import type { Article } from '../articles/article.js';
 import type { Route } from '../server/http-server.js';
 import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
-import { isPolled } from '../sources/registry.js';
+import { isPolled } from '../sources/source-configs.js';
 import type { PushIngest } from '../sources/source-kind.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';

@@ -1,6 +1,6 @@
 import { fetch } from 'undici';
 import type { Logger } from '../log/logger.js';
-import { ALERT_AFTER_FAILURES } from '../sources/poll-source.js';
+import { ALERT_AFTER_FAILURES } from '../sources/alert-threshold.js';
 import type { Observer } from './observer.js';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;

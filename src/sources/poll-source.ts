@@ -6,6 +6,7 @@ import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
 import { sourceKindFor } from './registry.js';
+import { ALERT_AFTER_FAILURES } from './alert-threshold.js';
 import type { PushIngest } from './source-kind.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 
@@ -28,8 +29,6 @@ export type PollReport =
   | { result: 'error'; error: string; failures: number };
 
 const MAX_BACKOFF_MS = 30 * 60_000;
-/** Failures in a row after which a source's trouble is logged at error level (once). */
-export const ALERT_AFTER_FAILURES = 3;
 
 /** The next poll, ±10 % so sources configured alike drift apart instead of polling in a burst. */
 export function nextPollAt(now: Date, intervalMs: number, random: () => number): Date {

@@ -70,12 +70,16 @@ export interface PushSource {
   stop(): Promise<void>;
 }
 
-export interface PushKind<S> {
+/** What config validation and the scheduler need to know of a push kind, without loading it. */
+export interface PushInfo {
   /** e.g. `/hooks`: the daemon routes `<pathPrefix>/<source id>` to the source. */
   pathPrefix: `/${string}`;
   /** False for kinds that only receive (webhooks): the daemon never polls them. */
   polled: boolean;
   /** A hub must call us back: config validation requires server.publicUrl. */
   needsPublicUrl: boolean;
+}
+
+export interface PushKind<S> extends PushInfo {
   create(source: S, context: PushContext): PushSource;
 }

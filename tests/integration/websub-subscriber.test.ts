@@ -4,7 +4,7 @@ import { createPushSources, type PushSources } from '../../src/daemon/push-sourc
 import type { ResolvedSource } from '../../src/config/load.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
 import { loadSubscription } from '../../src/sources/websub/subscription.js';
-import { websubSourceSchema } from '../../src/sources/websub/websub-source.js';
+import { websubSourceSchema } from '../../src/sources/websub/websub-config.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { atom } from '../support/atom.js';
 import { startFakeHub, type FakeHub } from '../support/fake-websub-hub.js';

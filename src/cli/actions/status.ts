@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALERT_AFTER_FAILURES } from '../../sources/poll-source.js';
+import { ALERT_AFTER_FAILURES } from '../../sources/alert-threshold.js';
 import { readHold } from '../../delivery/channel-holds.js';
 import { runningDaemon } from '../../daemon/heartbeat.js';
 import { withCli } from '../context.js';
