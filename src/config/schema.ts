@@ -23,6 +23,11 @@ export const routeSchema = z
     include: routeFilterSchema.optional(),
     /** Never articles matching any non-empty field. */
     exclude: routeFilterSchema.optional(),
+    /**
+     * An edited article is never posted as new. `repost-if-title-changed` posts it again on this
+     * route's channels when its headline changes (a corrected or updated story).
+     */
+    onUpdate: z.enum(['ignore', 'repost-if-title-changed']).default('ignore'),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import type { Article } from '../articles/article.js';
 import type { IngestItem, SourceState } from '../store/store.js';
-import { routeArticle, type RoutingTable } from './route-article.js';
+import { deliveryKey, routeArticle, type RoutingTable } from './route-article.js';
 
 export interface IngestPolicy {
   /** Posts on a source's first poll; 0 means record what is there and post nothing. */
@@ -35,7 +35,12 @@ export function planIngest(
       return { article, ifNew: { kind: 'record', reason: 'present at the first poll of this source; not posted' } };
     }
     const deliveries = routeArticle(article, routing, now);
+    const reposting = new Set(routing.routes.filter((r) => r.onUpdate === 'repost-if-title-changed').map((r) => r.id));
+    // A key per headline: the repost of a corrected title is a new post, never the old one again.
+    const onTitleChange = deliveries
+      .filter((d) => reposting.has(d.routeId))
+      .map((d) => ({ ...d, idempotencyKey: deliveryKey(`${d.idempotencyKey}\ntitle ${article.title}`, d.channelId) }));
     if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: 'no route matches' } };
-    return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' } };
+    return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' }, onTitleChange };
   });
 }

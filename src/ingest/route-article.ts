@@ -5,8 +5,11 @@ import type { ChannelConfig, RouteConfig } from '../config/schema.js';
 import type { NewDelivery } from '../store/store.js';
 import { matchesRouteFilters } from './match-route.js';
 
+/** A route as routing needs it; `onUpdate` defaults to ignore. */
+export type RoutingRoute = Omit<RouteConfig, 'onUpdate'> & { onUpdate?: RouteConfig['onUpdate'] };
+
 export interface RoutingTable {
-  routes: readonly RouteConfig[];
+  routes: readonly RoutingRoute[];
   channels: ReadonlyMap<string, ChannelConfig>;
   /** Directory that route template paths are relative to (the config file's). */
   configDir: string;

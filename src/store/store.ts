@@ -50,6 +50,11 @@ export type IngestDecision =
 export interface IngestItem {
   article: Article;
   ifNew: IngestDecision;
+  /**
+   * If the article is already known and its title changed: the channels whose routes repost
+   * updated headlines (onUpdate: repost-if-title-changed). Empty: an edit is only recorded.
+   */
+  onTitleChange?: NewDelivery[] | undefined;
 }
 
 export interface IngestResult {
@@ -62,6 +67,8 @@ export interface IngestResult {
   duplicates: number;
   /** Known articles whose title or update time changed (never posted as new). */
   updated: number;
+  /** Deliveries queued again because a route reposts changed headlines. */
+  reposts: number;
 }
 
 export interface Delivery {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelConfig, RouteConfig } from '../../src/config/schema.js';
+import type { ChannelConfig } from '../../src/config/schema.js';
 import { planIngest, type IngestPolicy } from '../../src/ingest/plan-ingest.js';
-import type { RoutingTable } from '../../src/ingest/route-article.js';
+import type { RoutingRoute, RoutingTable } from '../../src/ingest/route-article.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { SourceState } from '../../src/store/store.js';
 import { makeArticle } from '../support/articles.js';
@@ -13,7 +13,7 @@ const channels: ChannelConfig[] = [
   { id: 'x-main', platform: 'x', dryRun: true, images: true },
   { id: 'bsky', platform: 'bluesky', dryRun: true, images: true, service: 'https://bsky.social' },
 ];
-const routes: RouteConfig[] = [{ id: 'all', channels: ['x-main', 'bsky'], priority: 'normal' }];
+const routes: RoutingRoute[] = [{ id: 'all', channels: ['x-main', 'bsky'], priority: 'normal' }];
 const routing: RoutingTable = { routes, channels: new Map(channels.map((c) => [c.id, c])), configDir: '/tmp' };
 const policy: IngestPolicy = { backfill: 0, maxAgeMs: 24 * HOUR };
 
@@ -180,5 +180,47 @@ describe('the same story from two sources with different routes', () => {
       [deliveries[0]?.articleId, 'x-main'],
       [deliveries[0]?.articleId, 'bsky'],
     ]);
+  });
+});
+
+describe('edits with onUpdate: repost-if-title-changed', () => {
+  const reposting: RoutingTable = {
+    ...routing,
+    routes: [
+      { id: 'corrections', channels: ['x-main'], priority: 'normal', onUpdate: 'repost-if-title-changed' },
+      { id: 'rest', channels: ['bsky'], priority: 'normal' },
+    ],
+  };
+  const ingestWith = async (article: ReturnType<typeof makeArticle>) => {
+    const state = await store.getSourceState('news');
+    return store.ingest('news', planIngest([article], state, policy, reposting, NOW), { sourceId: 'news', consecutiveFailures: 0, initializedAt: NOW }, NOW);
+  };
+
+  it('posts a changed headline again on the routes that ask for it, under a new key, and only once', async () => {
+    await poll('news', [makeArticle({ key: 'seed' })]);
+    await ingestWith(makeArticle({ key: 'story', title: 'Bridge vote delayed' }));
+    const [x] = await store.listDeliveries({ channelId: 'x-main' });
+    if (!x) throw new Error('no delivery');
+    await store.markSending(x.id, { text: 'Bridge vote delayed …', at: NOW });
+    await store.finish(x.id, { state: 'posted', at: NOW, remoteId: '1' }, { at: NOW, kind: 'delivery-posted', message: 'posted', actor: 'daemon' });
+
+    const edited = await ingestWith(makeArticle({ key: 'story', title: 'Bridge vote passes 7 to 2' }));
+    expect(edited).toMatchObject({ updated: 1, reposts: 1, deliveriesCreated: 0 });
+    const again = await store.getDelivery(x.id);
+    expect(again).toMatchObject({ state: 'pending', text: undefined, attempts: 0 });
+    expect(again?.idempotencyKey).not.toBe(x.idempotencyKey);
+    const [bsky] = await store.listDeliveries({ channelId: 'bsky' });
+    expect(bsky?.state).toBe('pending'); // untouched: its route ignores edits
+
+    // The same edit seen again is not a second repost; a body-only edit is only recorded.
+    expect(await ingestWith(makeArticle({ key: 'story', title: 'Bridge vote passes 7 to 2' }))).toMatchObject({ known: 1, reposts: 0 });
+    const events = await store.listEvents({ articleId: x.articleId });
+    expect(events.filter((e) => e.kind === 'delivery-repost')).toHaveLength(1);
+  });
+
+  it('ignores edits by default', async () => {
+    await poll('news', [makeArticle({ key: 'seed' })]);
+    await poll('news', [makeArticle({ key: 'story', title: 'One' })]);
+    expect(await poll('news', [makeArticle({ key: 'story', title: 'Two' })])).toMatchObject({ updated: 1, reposts: 0 });
   });
 });

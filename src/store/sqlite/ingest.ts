@@ -12,12 +12,12 @@ const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.g
  * known by canonical URL from any source.
  */
 export function ingestItems(db: Database.Database, sourceId: string, items: IngestItem[], at: Date): IngestResult {
-  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0 };
+  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
   for (const item of items) ingestOne(db, sourceId, item, at, result);
   return result;
 }
 
-function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: IngestItem, at: Date, result: IngestResult): void {
+function ingestOne(db: Database.Database, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): void {
   const known = db
     .prepare('SELECT id, title, updated_at FROM articles WHERE source_id = ? AND source_key = ?')
     .get(sourceId, article.key) as { id: number; title: string; updated_at: number | null } | undefined;
@@ -42,6 +42,7 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew }: 
       actor: 'daemon',
     });
     result.updated += 1;
+    if (known.title !== article.title && onTitleChange?.length) repostChangedTitle(db, known.id, onTitleChange, sourceId, at, result);
     return;
   }
   // An item without a link has no canonical URL: it can only be recognised by its key.
@@ -148,4 +149,46 @@ export function insertArticle(db: Database.Database, article: Article, at: Date,
       articleToJson(article),
     );
   return Number(info.lastInsertRowid);
+}
+
+/**
+ * A route asked for changed headlines to be posted again: a posted delivery goes back to the
+ * queue under the new headline's key (text rebuilt); one not sent yet simply picks up the new
+ * headline; a channel without one gets it.
+ */
+function repostChangedTitle(
+  db: Database.Database,
+  articleId: number,
+  deliveries: readonly NewDelivery[],
+  sourceId: string,
+  at: Date,
+  result: IngestResult,
+): void {
+  for (const d of deliveries) {
+    const row = db
+      .prepare('SELECT id, state, idempotency_key, text FROM deliveries WHERE article_id = ? AND channel_id = ?')
+      .get(articleId, d.channelId) as { id: number; state: string; idempotency_key: string; text: string | null } | undefined;
+    if (!row) {
+      insertDeliveries(db, articleId, [d], sourceId, at, result);
+      result.reposts += 1;
+      continue;
+    }
+    if (row.state === 'sending' || row.idempotency_key === d.idempotencyKey) continue;
+    if (row.state === 'pending' && row.text !== null) continue; // an attempt is out: keep its exact text
+    db.prepare(
+      `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, idempotency_key = ?, text = NULL, prepared = NULL,
+         attempts = 0, first_attempt_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+    ).run(d.nextAttemptAt.getTime(), d.idempotencyKey, at.getTime(), row.id);
+    insertEvent(db, {
+      at,
+      kind: 'delivery-repost',
+      message: `headline changed: posting again on ${d.channelId} (route ${d.routeId}: onUpdate repost-if-title-changed)`,
+      articleId,
+      deliveryId: row.id,
+      channelId: d.channelId,
+      sourceId,
+      actor: 'daemon',
+    });
+    result.reposts += 1;
+  }
 }
