@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Agent } from 'undici';
+import { loadConfig, type ResolvedSource } from '../../src/config/load.js';
+import type { RoutingTable } from '../../src/ingest/route-article.js';
+import { createLogger } from '../../src/log/logger.js';
+import { fetchFeed } from '../../src/sources/feed/fetch-feed.js';
+import { parseFeed } from '../../src/sources/feed/parse-feed.js';
+import { pollSource, type PollDeps, type PollReport } from '../../src/sources/poll-source.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { childMain } from './child.js';
+import { manyFeedsConfig, tempDir, writeConfig } from './config.js';
+import { paced, runLanes } from './lanes.js';
+import { changedIn } from './rounds.js';
+import type { BigFeedRun, PollerOptions, PollerResult, RoundCost } from './poller-types.js';
+import { cpuMsSince, median } from './stats.js';
+
+/**
+ * The Crier side of the polling benchmark, in its own process: the real pollSource (fetchFeed →
+ * parseFeed → planIngest → SqliteStore.ingest) over an undici Agent with 2 connections per host,
+ * 16 polls in flight at most, as the daemon runs them.
+ */
+const LANES = 16;
+const LAG_RESOLUTION_MS = 10;
+
+async function main(): Promise<PollerResult> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as PollerOptions;
+  const dir = tempDir('poll');
+  // The store is left behind in storeDir when given: the daemon run starts from it, warm.
+  const storePath = options.storeDir ? join(options.storeDir, 'crier.db') : 'crier.db';
+  try {
+    const file = writeConfig(dir, manyFeedsConfig({ serverUrl: options.url, feeds: options.feeds, interval: '60s', storePath }));
+    const config = loadConfig(file, {});
+    const store = openSqliteStore(config.storePath);
+    await store.migrate();
+    const routing: RoutingTable = {
+      routes: config.routes,
+      channels: new Map(config.channels.map((c) => [c.id, c])),
+      configDir: config.dir,
+    };
+    const dispatcher = new Agent({ connections: 2, keepAliveTimeout: 30_000 });
+    const deps: PollDeps = {
+      store,
+      routing,
+      logger: createLogger({ pretty: false }),
+      now: () => new Date(),
+      random: Math.random,
+      dispatcher,
+      fetchTimeoutMs: config.defaults.fetchTimeout,
+    };
+    const poll = (source: ResolvedSource): Promise<PollReport> => pollSource(source, deps);
+    const setRound = async (r: number): Promise<void> => {
+      await fetch(`${options.url}/_round/${r}`);
+    };
+    const all = config.sources.map((_, i) => i);
+
+    // The first round: every source's first poll (records what is there, posts nothing).
+    let round = options.startRound;
+    await setRound(round);
+    let cpu = process.cpuUsage();
+    let wall = performance.now();
+    const first = await runLanes(config.sources, LANES, poll);
+    const firstPoll = { cpuMsPerPoll: cpuMsSince(cpu) / first.length, wallMs: performance.now() - wall };
+    expect(first.every((r) => r.result === 'ingested'), `first polls failed: ${describe(first)}`);
+
+    // Cost rounds: the 90 % that answer 304 and the 10 % that changed, timed separately.
+    const rounds: RoundCost[] = [];
+    for (let k = 0; k < options.costRounds; k++) {
+      round += 1;
+      await setRound(round);
+      const unchanged = all.filter((i) => !changedIn(i, round)).map((i) => config.sources[i] as ResolvedSource);
+      const changed = all.filter((i) => changedIn(i, round)).map((i) => config.sources[i] as ResolvedSource);
+      wall = performance.now();
+      cpu = process.cpuUsage();
+      const r304 = await runLanes(unchanged, LANES, poll);
+      const split304 = process.cpuUsage(cpu);
+      const cpu304 = (split304.user + split304.system) / 1000;
+      cpu = process.cpuUsage();
+      const rChanged = await runLanes(changed, LANES, poll);
+      const cpuChanged = cpuMsSince(cpu);
+      const wallMs = performance.now() - wall;
+      expect(r304.every((r) => r.result === 'not-modified'), `expected 304s: ${describe(r304)}`);
+      expect(
+        rChanged.every((r) => r.result === 'ingested' && r.counts.recorded === 1 && r.counts.deliveriesCreated === 3),
+        `expected one new article (3 deliveries) per changed feed: ${describe(rChanged)}`,
+      );
+      rounds.push({
+        round,
+        polls: r304.length + rChanged.length,
+        notModified: r304.length,
+        changed: rChanged.length,
+        cpuMsPer304: cpu304 / r304.length,
+        // Kernel time is mostly the loopback TCP round trip (both ends' network stack work).
+        cpuMsPer304User: split304.user / 1000 / r304.length,
+        cpuMsPer304System: split304.system / 1000 / r304.length,
+        cpuMsPerChanged: cpuChanged / rChanged.length,
+        cpuMsPerPoll: (cpu304 + cpuChanged) / (r304.length + rChanged.length),
+        wallMs,
+        pollsPerMinute: ((r304.length + rChanged.length) * 60_000) / wallMs,
+      });
+    }
+
+    // Paced: the target rate, round-robin over the sources; a new round each time around.
+    let memoryAtPeak = process.memoryUsage();
+    const windows = await paced(
+      options.ratePerMinute,
+      options.pacedWindows,
+      options.pacedWindowMs,
+      LANES * 4,
+      async (k) => {
+        const i = k % options.feeds;
+        if (i === 0) {
+          round += 1;
+          await setRound(round);
+        }
+        const report = await poll(config.sources[i] as ResolvedSource);
+        if (report.result === 'error') throw new Error(report.error);
+      },
+      () => {
+        const memory = process.memoryUsage();
+        if (memory.rss > memoryAtPeak.rss) memoryAtPeak = memory;
+      },
+    );
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+
+    // One ~4 MB feed: event-loop lag while it is fetched and parsed, then while a whole first poll
+    // of it (parse + storing every item) runs.
+    const bigUrl = `${options.url}/big/feed/`;
+    const big: BigFeedRun[] = [];
+    for (let k = 0; k < options.bigRuns; k++) {
+      const h = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+      h.enable();
+      const t0 = performance.now();
+      const fetched = await fetchFeed(bigUrl, { dispatcher });
+      const t1 = performance.now();
+      if (fetched.kind !== 'fetched') throw new Error(`big feed: ${fetched.kind}`);
+      const parsed = parseFeed(fetched.body, { sourceId: 'big', feedUrl: bigUrl, now: new Date() });
+      const t2 = performance.now();
+      // Let the histogram take a sample after the parse returns, so a blocked loop is recorded.
+      await new Promise((resolve) => setTimeout(resolve, LAG_RESOLUTION_MS * 3));
+      h.disable();
+      const lagOnly = (ns: number): number => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
+
+      const whole = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+      const source: ResolvedSource = { ...(config.sources[0] as ResolvedSource), id: `big-${k}`, url: bigUrl };
+      whole.enable();
+      const t3 = performance.now();
+      const report = await poll(source);
+      const t4 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, LAG_RESOLUTION_MS * 3));
+      whole.disable();
+      if (report.result !== 'ingested') throw new Error(`big feed poll: ${JSON.stringify(report)}`);
+      big.push({
+        bodyBytes: Buffer.byteLength(fetched.body),
+        items: parsed.articles.length,
+        fetchMs: t1 - t0,
+        parseMs: t2 - t1,
+        lagP99Ms: lagOnly(h.percentile(99)),
+        lagMaxMs: lagOnly(h.max),
+        samples: h.count,
+        wholePollMs: t4 - t3,
+        wholePollLagP99Ms: lagOnly(whole.percentile(99)),
+        wholePollLagMaxMs: lagOnly(whole.max),
+      });
+    }
+
+    await dispatcher.close();
+    await store.close();
+    return {
+      lastRound: round,
+      firstPoll,
+      rounds,
+      paced: windows,
+      memoryAtPeak,
+      maxRssBytes,
+      big,
+      summary: {
+        cpuMsPer304: median(rounds.map((r) => r.cpuMsPer304)),
+        cpuMsPerChanged: median(rounds.map((r) => r.cpuMsPerChanged)),
+        cpuMsPerPoll: median(rounds.map((r) => r.cpuMsPerPoll)),
+        maxPollsPerMinute: median(rounds.map((r) => r.pollsPerMinute)),
+        pacedPollsPerMinute: median(windows.map((w) => w.pollsPerMinute)),
+        pacedCpuPercent: median(windows.map((w) => w.cpuPercent)),
+        bigLagP99Ms: median(big.map((b) => b.lagP99Ms)),
+        bigParseMs: median(big.map((b) => b.parseMs)),
+        bigWholePollLagP99Ms: median(big.map((b) => b.wholePollLagP99Ms)),
+      },
+    };
+  } finally {
+    dir.remove();
+  }
+}
+
+function expect(ok: boolean, message: string): void {
+  if (!ok) throw new Error(message);
+}
+
+function describe(reports: readonly PollReport[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reports) {
+    const key = r.result === 'error' ? `error: ${r.error}` : r.result === 'ingested' ? `ingested ${JSON.stringify(r.counts)}` : r.result;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n}× ${k}`).join('; ').slice(0, 2000);
+}
+
+childMain(main);
