@@ -110,3 +110,12 @@ describe('fitting strategy', () => {
     expect(mastodonTextRules({ maxCharacters: 500, charactersReservedPerUrl: 23 }, 'CW').measure(text).length).toBe(2 + 5 + 23);
   });
 });
+
+describe('grapheme counting', () => {
+  it('counts plain ASCII, CRLF, emoji sequences and combining marks as people see them', async () => {
+    const { graphemeLength } = await import('../../src/render/graphemes.js');
+    expect(graphemeLength('Plain ASCII text\twith a tab\nand a newline')).toBe(41);
+    expect(graphemeLength('a\r\nb')).toBe(3);
+    expect(graphemeLength('👨‍👩‍👧‍👦 🇧🇷 Cafe\u0301')).toBe(8);
+  });
+});

@@ -1,10 +1,10 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.js';
 import type { ChannelSummary } from '../store.js';
 
 /** The longest platform window is a day; sends are kept for two, so the table stays small. */
 const SEND_RETENTION_MS = 2 * 86_400_000;
 
-export function channelSummaries(db: Database.Database): ChannelSummary[] {
+export function channelSummaries(db: Sql): ChannelSummary[] {
   const rows = db
     .prepare(
       `SELECT channel_id,
@@ -31,20 +31,20 @@ export function channelSummaries(db: Database.Database): ChannelSummary[] {
   });
 }
 
-export function recordSend(db: Database.Database, channelId: string, at: Date, cost: number): void {
+export function recordSend(db: Sql, channelId: string, at: Date, cost: number): void {
   db.prepare('INSERT INTO channel_sends (channel_id, at, cost) VALUES (?, ?, ?)').run(channelId, at.getTime(), cost);
   // The longest platform window is a day; keep two, so the table stays small.
   db.prepare('DELETE FROM channel_sends WHERE channel_id = ? AND at < ?').run(channelId, at.getTime() - SEND_RETENTION_MS);
 }
 
-export function sendsSince(db: Database.Database, channelId: string, since: Date): { at: Date; cost: number }[] {
+export function sendsSince(db: Sql, channelId: string, since: Date): { at: Date; cost: number }[] {
   const rows = db
     .prepare('SELECT at, cost FROM channel_sends WHERE channel_id = ? AND at > ? ORDER BY at')
     .all(channelId, since.getTime()) as { at: number; cost: number }[];
   return rows.map((r) => ({ at: new Date(r.at), cost: r.cost }));
 }
 
-export function lastSendAt(db: Database.Database, channelId: string): Date | undefined {
+export function lastSendAt(db: Sql, channelId: string): Date | undefined {
   const row = db.prepare('SELECT MAX(at) AS at FROM channel_sends WHERE channel_id = ?').get(channelId) as { at: number | null };
   return row.at === null ? undefined : new Date(row.at);
 }

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.js';
 import type { EventFilter, EventRecord, StoredEvent } from '../store.js';
 import { eventFromRow, type EventRow } from './rows.js';
 
 /** Every state change writes one event row, inside the same transaction as the change. */
-export function insertEvent(db: Database.Database, event: EventRecord): void {
+export function insertEvent(db: Sql, event: EventRecord): void {
   db.prepare(
     `INSERT INTO events (at, kind, message, article_id, delivery_id, channel_id, source_id, actor, data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -20,7 +20,7 @@ export function insertEvent(db: Database.Database, event: EventRecord): void {
   );
 }
 
-export function listEvents(db: Database.Database, filter: EventFilter): StoredEvent[] {
+export function listEvents(db: Sql, filter: EventFilter): StoredEvent[] {
   const rows = db
     .prepare(
       `SELECT * FROM events WHERE (@a IS NULL OR article_id = @a) AND (@d IS NULL OR delivery_id = @d)

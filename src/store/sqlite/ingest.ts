@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.js';
 import type { Article } from '../../articles/article.js';
 import type { IngestItem, IngestResult, NewDelivery } from '../store.js';
 import { insertEvent } from './events.js';
@@ -11,13 +11,13 @@ const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.g
  * article *if it is new*; this is where "new" is decided: not known by source key, and not
  * known by canonical URL from any source.
  */
-export function ingestItems(db: Database.Database, sourceId: string, items: IngestItem[], at: Date): IngestResult {
+export function ingestItems(db: Sql, sourceId: string, items: IngestItem[], at: Date): IngestResult {
   const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
   for (const item of items) ingestOne(db, sourceId, item, at, result);
   return result;
 }
 
-function ingestOne(db: Database.Database, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): void {
+function ingestOne(db: Sql, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): void {
   const known = db
     .prepare('SELECT id, title, updated_at FROM articles WHERE source_id = ? AND source_key = ?')
     .get(sourceId, article.key) as { id: number; title: string; updated_at: number | null } | undefined;
@@ -83,7 +83,7 @@ function ingestOne(db: Database.Database, sourceId: string, { article, ifNew, on
 }
 
 function insertDeliveries(
-  db: Database.Database,
+  db: Sql,
   articleId: number,
   deliveries: readonly NewDelivery[],
   sourceId: string,
@@ -108,7 +108,7 @@ function insertDeliveries(
 }
 
 /** One row per article × channel: a second insert for the same pair is ignored (undefined). */
-export function insertDelivery(db: Database.Database, articleId: number, d: NewDelivery, at: Date): number | undefined {
+export function insertDelivery(db: Sql, articleId: number, d: NewDelivery, at: Date): number | undefined {
   const info = db
     .prepare(
       `INSERT OR IGNORE INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
@@ -130,7 +130,7 @@ export function insertDelivery(db: Database.Database, articleId: number, d: NewD
   return info.changes === 0 ? undefined : Number(info.lastInsertRowid);
 }
 
-export function insertArticle(db: Database.Database, article: Article, at: Date, duplicateOf: number | undefined): number {
+export function insertArticle(db: Sql, article: Article, at: Date, duplicateOf: number | undefined): number {
   const info = db
     .prepare(
       `INSERT INTO articles (source_id, source_key, url, canonical_url, title, published_at, updated_at,
@@ -157,7 +157,7 @@ export function insertArticle(db: Database.Database, article: Article, at: Date,
  * headline; a channel without one gets it.
  */
 function repostChangedTitle(
-  db: Database.Database,
+  db: Sql,
   articleId: number,
   deliveries: readonly NewDelivery[],
   sourceId: string,

@@ -24,6 +24,7 @@ import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
 import { MIGRATIONS } from './migrations.js';
+import { cachedStatements, type Sql } from './sql.js';
 import {
   articleFromRow,
   deliveryFromRow,
@@ -54,7 +55,11 @@ export function openSqliteStore(path: string): SqliteStore {
 }
 
 export class SqliteStore implements Store {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Sql;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = cachedStatements(db);
+  }
 
   async migrate(): Promise<void> {
     const current = this.db.pragma('user_version', { simple: true }) as number;
@@ -71,7 +76,7 @@ export class SqliteStore implements Store {
   }
 
   async getSourceState(sourceId: string): Promise<SourceState | undefined> {
-    const row = this.db.prepare('SELECT * FROM sources WHERE source_id = ?').get(sourceId) as SourceRow | undefined;
+    const row = this.sql.prepare('SELECT * FROM sources WHERE source_id = ?').get(sourceId) as SourceRow | undefined;
     return row && sourceFromRow(row);
   }
 
@@ -80,7 +85,7 @@ export class SqliteStore implements Store {
   }
 
   private writeSourceState(state: SourceState): void {
-    this.db
+    this.sql
       .prepare(
         `INSERT INTO sources (source_id, initialized_at, etag, last_modified, body_hash, cursor, next_poll_at,
            last_poll_at, last_ok_at, consecutive_failures, last_error)
@@ -109,26 +114,26 @@ export class SqliteStore implements Store {
 
   async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult> {
     return this.db.transaction(() => {
-      const result = ingestItems(this.db, sourceId, items, at);
+      const result = ingestItems(this.sql, sourceId, items, at);
       this.writeSourceState(state);
       return result;
     })();
   }
 
   async getArticle(id: number): Promise<StoredArticle | undefined> {
-    const row = this.db.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
+    const row = this.sql.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
     return row && articleFromRow(row);
   }
 
   async findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined> {
-    const row = this.db
+    const row = this.sql
       .prepare('SELECT * FROM articles WHERE canonical_url = ? ORDER BY duplicate_of IS NOT NULL, id LIMIT 1')
       .get(canonicalUrl) as ArticleRow | undefined;
     return row && articleFromRow(row);
   }
 
   async dueDeliveries(now: Date, limit: number, skip: ChannelSkip = NO_SKIP): Promise<Delivery[]> {
-    const rows = this.db
+    const rows = this.sql
       .prepare(
         `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= @now AND ${SKIP_CLAUSE}
          ORDER BY priority = 'breaking' DESC, next_attempt_at, id LIMIT @limit`,
@@ -138,14 +143,14 @@ export class SqliteStore implements Store {
   }
 
   async nextDueAt(skip: ChannelSkip = NO_SKIP): Promise<Date | undefined> {
-    const row = this.db
+    const row = this.sql
       .prepare(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending' AND ${SKIP_CLAUSE}`)
       .get(skipParams(skip)) as { due: number | null };
     return row.due === null ? undefined : new Date(row.due);
   }
 
   async getDelivery(id: number): Promise<Delivery | undefined> {
-    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    const row = this.sql.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
     return row && deliveryFromRow(row);
   }
 
@@ -165,12 +170,12 @@ export class SqliteStore implements Store {
       params.push(...filter.states);
     }
     const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 1000) as DeliveryRow[];
+    const rows = this.sql.prepare(sql).all(...params, filter.limit ?? 1000) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
 
   async markSending(id: number, patch: SendingPatch): Promise<boolean> {
-    const info = this.db
+    const info = this.sql
       .prepare(
         `UPDATE deliveries SET state = 'sending', text = ?, prepared = COALESCE(prepared, ?), attempts = attempts + 1,
            first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
@@ -182,7 +187,7 @@ export class SqliteStore implements Store {
 
   async finish(id: number, outcome: DeliveryOutcome, event: EventRecord): Promise<void> {
     this.db.transaction(() => {
-      this.db
+      this.sql
         .prepare(
           `UPDATE deliveries SET state = ?, remote_id = COALESCE(?, remote_id), remote_url = COALESCE(?, remote_url),
              last_error = ?, posted_at = CASE WHEN ? = 'posted' THEN ? ELSE posted_at END, updated_at = ?
@@ -210,7 +215,7 @@ export class SqliteStore implements Store {
     options: { refundAttempt?: boolean } = {},
   ): Promise<void> {
     this.db.transaction(() => {
-      this.db
+      this.sql
         .prepare(
           `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?,
              attempts = MAX(0, attempts - ?) WHERE id = ?`,
@@ -226,7 +231,7 @@ export class SqliteStore implements Store {
 
   async requeue(id: number, patch: RequeuePatch, event: EventRecord): Promise<void> {
     this.db.transaction(() => {
-      this.db
+      this.sql
         .prepare(
           `UPDATE deliveries SET state = 'pending', next_attempt_at = @at, attempts = 0, last_error = NULL,
              priority = COALESCE(@priority, priority), updated_at = @now
@@ -234,7 +239,7 @@ export class SqliteStore implements Store {
         )
         .run({ id, at: patch.at.getTime(), priority: patch.priority ?? null, now: event.at.getTime() });
       if (patch.freshKey !== undefined) {
-        this.db
+        this.sql
           .prepare(
             `UPDATE deliveries SET idempotency_key = ?, text = NULL, prepared = NULL, remote_id = NULL, remote_url = NULL,
                first_attempt_at = NULL, last_attempt_at = NULL, posted_at = NULL WHERE id = ?`,
@@ -252,7 +257,7 @@ export class SqliteStore implements Store {
   ): Promise<number[]> {
     return this.db.transaction(() =>
       deliveries.map((d) => {
-        const id = insertDelivery(this.db, articleId, d, event.at);
+        const id = insertDelivery(this.sql, articleId, d, event.at);
         if (id === undefined) throw new Error(`article ${articleId} already has a delivery for ${d.channelId}`);
         this.insertEvent({ ...event, articleId, deliveryId: id, channelId: d.channelId });
         return id;
@@ -262,41 +267,41 @@ export class SqliteStore implements Store {
 
   async recordArticle(article: Article, at: Date, event: Omit<EventRecord, 'articleId'>): Promise<StoredArticle> {
     const existing =
-      (this.db
+      (this.sql
         .prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?')
         .get(article.sourceId, article.key) as ArticleRow | undefined) ??
       (article.canonicalUrl
-        ? (this.db
+        ? (this.sql
             .prepare('SELECT * FROM articles WHERE canonical_url = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1')
             .get(article.canonicalUrl) as ArticleRow | undefined)
         : undefined);
     if (existing) return articleFromRow(existing);
     const id = this.db.transaction(() => {
-      const inserted = insertArticle(this.db, article, at, undefined);
+      const inserted = insertArticle(this.sql, article, at, undefined);
       this.insertEvent({ ...event, articleId: inserted });
       return inserted;
     })();
-    const row = this.db.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow;
+    const row = this.sql.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow;
     return articleFromRow(row);
   }
 
   async channelSummaries(): Promise<ChannelSummary[]> {
-    return channelSummaries(this.db);
+    return channelSummaries(this.sql);
   }
 
   async listSourceStates(): Promise<SourceState[]> {
-    const rows = this.db.prepare('SELECT * FROM sources ORDER BY source_id').all() as SourceRow[];
+    const rows = this.sql.prepare('SELECT * FROM sources ORDER BY source_id').all() as SourceRow[];
     return rows.map(sourceFromRow);
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.sql.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;
   }
 
   async setMeta(key: string, value: string | undefined): Promise<void> {
-    if (value === undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
-    else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    if (value === undefined) this.sql.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else this.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   async appendEvent(event: EventRecord): Promise<void> {
@@ -304,22 +309,22 @@ export class SqliteStore implements Store {
   }
 
   private insertEvent(event: EventRecord): void {
-    insertEvent(this.db, event);
+    insertEvent(this.sql, event);
   }
 
   async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
-    return listEvents(this.db, filter);
+    return listEvents(this.sql, filter);
   }
 
   async getChannelValue(channelId: string, key: string): Promise<string | undefined> {
-    const row = this.db
+    const row = this.sql
       .prepare('SELECT value FROM channel_values WHERE channel_id = ? AND key = ?')
       .get(channelId, key) as { value: string } | undefined;
     return row?.value;
   }
 
   async setChannelValue(channelId: string, key: string, value: string): Promise<void> {
-    this.db
+    this.sql
       .prepare(
         `INSERT INTO channel_values (channel_id, key, value) VALUES (?, ?, ?)
          ON CONFLICT (channel_id, key) DO UPDATE SET value = excluded.value`,
@@ -328,18 +333,18 @@ export class SqliteStore implements Store {
   }
 
   async deleteChannelValue(channelId: string, key: string): Promise<void> {
-    this.db.prepare('DELETE FROM channel_values WHERE channel_id = ? AND key = ?').run(channelId, key);
+    this.sql.prepare('DELETE FROM channel_values WHERE channel_id = ? AND key = ?').run(channelId, key);
   }
 
   async recordSend(channelId: string, at: Date, cost: number): Promise<void> {
-    recordSend(this.db, channelId, at, cost);
+    recordSend(this.sql, channelId, at, cost);
   }
 
   async sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]> {
-    return sendsSince(this.db, channelId, since);
+    return sendsSince(this.sql, channelId, since);
   }
 
   async lastSendAt(channelId: string): Promise<Date | undefined> {
-    return lastSendAt(this.db, channelId);
+    return lastSendAt(this.sql, channelId);
   }
 }
