@@ -40,11 +40,16 @@ export function routeArticle(article: Article, table: RoutingTable, dueAt: Date)
         priority: route.priority,
         dryRun: channel.dryRun,
         nextAttemptAt: dueAt,
-        idempotencyKey: deliveryKey(article.canonicalUrl || `${article.sourceId}\n${article.key}`, channelId),
+        idempotencyKey: deliveryKey(articleIdentity(article), channelId),
       });
     }
   }
   return [...byChannel.values()];
+}
+
+/** The story as every source knows it: its canonical URL, or (no link) its source and key. */
+export function articleIdentity(article: Pick<Article, 'canonicalUrl' | 'sourceId' | 'key'>): string {
+  return article.canonicalUrl || `${article.sourceId}\n${article.key}`;
 }
 
 /** Stable across retries, restarts and replicas; different for every channel. */

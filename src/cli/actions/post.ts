@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runningDaemon } from '../../daemon/heartbeat.js';
-import { deliveryKey, routeArticle } from '../../ingest/route-article.js';
+import { articleIdentity, deliveryKey, routeArticle } from '../../ingest/route-article.js';
 import { articleFromPage } from '../../sources/page/page-article.js';
 import type { Delivery, NewDelivery, Priority, StoredArticle } from '../../store/store.js';
 import { withCli, type CliContext } from '../context.js';
@@ -47,7 +47,7 @@ export async function postAction(program: Command, ref: string, options: PostOpt
           priority,
           dryRun: channel?.config.dryRun ?? false,
           nextAttemptAt: at,
-          idempotencyKey: deliveryKey(article.canonicalUrl || `${article.sourceId}\n${article.key}`, channelId),
+          idempotencyKey: deliveryKey(articleIdentity(article), channelId),
         };
         const [id] = await app.store.addDeliveries(article.id, [{ ...planned, priority, nextAttemptAt: at }], {
           at: app.now(),
