@@ -17,17 +17,25 @@ export interface GateInput {
   delivery: Delivery;
   channelId: string;
   budgets: readonly RateBudget[];
+  /** Whether this post attaches an image (media-upload budgets apply only then). */
+  withImage: boolean;
   schedule: ChannelSchedule | undefined;
   now: Date;
 }
 
 export async function gateDelivery(store: Store, input: GateInput): Promise<GateVerdict> {
   for (const budget of input.budgets) {
-    const verdict = await checkBudget(store, input.channelId, budget, input.now);
+    if (budget.counts === 'images' && !input.withImage) continue;
+    const verdict = await checkBudget(store, sendCounter(input.channelId, budget), budget, input.now);
     if (verdict) return verdict;
   }
   if (input.delivery.priority === 'breaking' || !input.schedule) return { kind: 'go' };
   return checkSchedule(store, input.channelId, input.schedule, input.now);
+}
+
+/** Which log of sends a budget reads: the channel's posts, or its media uploads. */
+export function sendCounter(channelId: string, budget: Pick<RateBudget, 'counts'>): string {
+  return budget.counts === 'images' ? `${channelId}/images` : channelId;
 }
 
 /** Sliding window: wait until enough of the oldest sends in the window have aged out. */

@@ -6,7 +6,7 @@ import type { TemplateSet } from '../runtime/templates.js';
 import type { Delivery, EventRecord, Store } from '../store/store.js';
 import { heldChannels, holdStops, readHold, setHold, type ChannelHold } from './channel-holds.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
-import { gateDelivery } from './delivery-gate.js';
+import { gateDelivery, sendCounter } from './delivery-gate.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
@@ -69,11 +69,15 @@ export function createWorker(deps: WorkerDeps): Worker {
       );
       return;
     }
+    const article = await deps.store.getArticle(delivery.articleId);
+    if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
     const budgets = delivery.dryRun ? [] : channel.platform.rateBudgets(channel.config);
+    const withImage = article.image !== undefined && channel.config.images !== false;
     const gate = await gateDelivery(deps.store, {
       delivery,
       channelId: channel.config.id,
       budgets,
+      withImage,
       schedule: channel.config.schedule,
       now: deps.now(),
     });
@@ -97,8 +101,6 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
 
-    const article = await deps.store.getArticle(delivery.articleId);
-    if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
 
     let text = delivery.text;
     if (text === undefined) {
@@ -126,7 +128,11 @@ export function createWorker(deps: WorkerDeps): Worker {
         at: deps.now(),
       });
       if (!claimed) return;
-      await deps.store.recordSend(channel.config.id, deps.now(), Math.max(1, ...budgets.map((b) => b.costPerPost)));
+      const postCost = Math.max(1, ...budgets.filter((b) => b.counts !== 'images').map((b) => b.costPerPost));
+      await deps.store.recordSend(channel.config.id, deps.now(), postCost);
+      if (withImage && budgets.some((b) => b.counts === 'images')) {
+        await deps.store.recordSend(sendCounter(channel.config.id, { counts: 'images' }), deps.now(), 1);
+      }
       sending = { ...delivery, attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? deps.now() };
       // Not aborted on shutdown: a request already on its way is finished and recorded, so
       // nothing is left `sending` (adapters bound each request with their own timeout).

@@ -64,6 +64,8 @@ export interface RateBudget {
   limit: number;
   /** What one post costs against the limit (Bluesky counts points: a create is 3). */
   costPerPost: number;
+  /** `images`: the limit counts media uploads, so only posts that attach the article image use it. */
+  counts?: 'posts' | 'images' | undefined;
 }
 
 /** What an adapter may use from the rest of Crier. */

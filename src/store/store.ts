@@ -226,7 +226,7 @@ export interface Store {
    * Every request that may count against a platform limit, per channel (= per account), so
    * budgets hold across restarts and across processes sharing the store.
    */
-  recordSend(channelId: string, at: Date, cost: number): Promise<void>;
+  recordSend(counter: string, at: Date, cost: number): Promise<void>;
   /** Sends of a channel since a time, oldest first (for sliding-window budgets and spacing). */
   sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]>;
   lastSendAt(channelId: string): Promise<Date | undefined>;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelSchedule } from '../../src/config/channel-base.js';
-import { gateDelivery } from '../../src/delivery/delivery-gate.js';
+import { gateDelivery, sendCounter } from '../../src/delivery/delivery-gate.js';
 import type { RateBudget } from '../../src/platforms/contract.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Delivery, Priority } from '../../src/store/store.js';
@@ -16,11 +16,12 @@ const MIN = 60_000;
 const delivery = (priority: Priority = 'normal') => ({ priority }) as Delivery;
 const X_BUDGET: RateBudget = { label: 'posts per 15 min', windowMs: 15 * MIN, limit: 100, costPerPost: 1 };
 
-async function gate(now: Date, options: { budgets?: RateBudget[]; schedule?: ChannelSchedule; priority?: Priority } = {}) {
+async function gate(now: Date, options: { budgets?: RateBudget[]; schedule?: ChannelSchedule; priority?: Priority; withImage?: boolean } = {}) {
   return gateDelivery(store, {
     delivery: delivery(options.priority),
     channelId: 'x-main',
     budgets: options.budgets ?? [],
+    withImage: options.withImage ?? false,
     schedule: options.schedule,
     now,
   });
@@ -49,6 +50,15 @@ describe('platform budgets (sliding windows)', () => {
     const now = new Date('2026-11-29T10:00:00Z');
     for (let i = 0; i < 1666; i += 1) await store.recordSend('x-main', new Date(now.getTime() - 30 * MIN + i), 3);
     expect((await gate(now, { budgets: [points] })).kind).toBe('wait'); // 4998 + 3 > 5000
+  });
+
+  it('counts Mastodon media uploads apart from statuses, and only for posts with an image', async () => {
+    const media: RateBudget = { label: 'media uploads per 30 min', windowMs: 30 * MIN, limit: 30, costPerPost: 1, counts: 'images' };
+    const now = new Date('2026-11-29T10:00:00Z');
+    for (let i = 0; i < 30; i += 1) await store.recordSend(sendCounter('x-main', media), new Date(now.getTime() - MIN), 1);
+    expect(await gate(now, { budgets: [media], withImage: true })).toMatchObject({ kind: 'wait', reason: 'media uploads per 30 min: 30 of 30 used' });
+    expect(await gate(now, { budgets: [media], withImage: false })).toEqual({ kind: 'go' });
+    expect(await gate(now, { budgets: [X_BUDGET], withImage: true })).toEqual({ kind: 'go' }); // statuses are counted apart
   });
 
   it('keeps channels apart', async () => {

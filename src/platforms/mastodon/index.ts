@@ -15,8 +15,12 @@ export const mastodonPlatform: Platform<MastodonChannel> = {
     return mastodonTextRules(await mastodonLimits(channel, deps), channel.spoilerText);
   },
   rateBudgets() {
-    // 300 statuses per 3 hours per account (https://docs.joinmastodon.org/api/rate-limits/).
-    return [{ label: 'statuses per 3 h', windowMs: 3 * 3_600_000, limit: 300, costPerPost: 1 }];
+    // 300 statuses per 3 hours and 30 media uploads per 30 minutes per account
+    // (https://docs.joinmastodon.org/api/rate-limits/).
+    return [
+      { label: 'statuses per 3 h', windowMs: 3 * 3_600_000, limit: 300, costPerPost: 1 },
+      { label: 'media uploads per 30 min', windowMs: 30 * 60_000, limit: 30, costPerPost: 1, counts: 'images' },
+    ];
   },
   createAdapter(channel, deps) {
     return lazyAdapter(async () => (await import('./adapter.js')).createMastodonAdapter(channel, deps));
