@@ -1,11 +1,2 @@
-/** A seeded PRNG (mulberry32) so feeds and arrival times are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded PRNG the tests use, so feeds and arrival times are the same on every run.
+export { seededRandom } from '../../tests/support/seeded-random.js';
