@@ -1,7 +1,7 @@
 /** What `crier init` writes: every section, commented, safe to run as is (dry-run channels). */
-export const STARTER_CONFIG = `# yaml-language-server: $schema=https://raw.githubusercontent.com/crier/crier/main/config/crier.schema.json
-# Crier configuration. Reference: README.md → "Configuration reference".
+export const STARTER_CONFIG = `# Crier configuration. Reference: README.md → "Configuration reference".
 # Check it with:  crier config validate      Verify credentials with:  crier check
+# Editor completion: add a first line  # yaml-language-server: $schema=<path to Crier>/config/crier.schema.json
 
 store:
   path: crier.db                 # SQLite file, relative to this file
