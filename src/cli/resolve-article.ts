@@ -1,5 +1,4 @@
 import { canonicalUrl } from '../articles/canonical-url.js';
-import type { Article } from '../articles/article.js';
 import type { StoredArticle, Store } from '../store/store.js';
 import { UsageError } from './output.js';
 
@@ -18,6 +17,3 @@ export function parseArticleRef(ref: string): ArticleRef {
 export async function findArticle(store: Store, ref: ArticleRef): Promise<StoredArticle | undefined> {
   return ref.kind === 'id' ? store.getArticle(ref.id) : store.findArticleByUrl(ref.canonical);
 }
-
-/** The article for a URL that is in no feed, built from the page (see sources/page). */
-export type PageLoader = (url: string) => Promise<Article>;

@@ -15,8 +15,3 @@ export const secretRefSchema = z
   );
 
 export const secretFileSchema = z.string().min(1);
-
-/** Names of the credential fields that hold secrets, for redaction in logs. */
-export function envRefName(value: string): string | undefined {
-  return ENV_REF.exec(value)?.[1];
-}

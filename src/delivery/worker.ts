@@ -237,10 +237,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       for (const delivery of stuck) {
         const channel = deps.channels.get(delivery.channelId);
         const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
-        const since = deps.now().getTime() - (delivery.firstAttemptAt ?? deps.now()).getTime();
         const failure = new PublishError('unknown-outcome', 'interrupted while sending (crash or kill)');
+        // The same rule as a failed attempt: re-send only inside the platform's idempotency window.
         const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
-        if (verdict.action === 'retry' && since < window) {
+        if (verdict.action === 'retry') {
           await deps.store.reschedule(delivery.id, deps.now(), failure.message, event(delivery, 'delivery-recovered', `${failure.message}; re-sending safely`));
         } else {
           await deps.store.finish(
@@ -248,6 +248,7 @@ export function createWorker(deps: WorkerDeps): Worker {
             { state: 'uncertain', at: deps.now(), error: verdict.reason },
             event(delivery, 'delivery-uncertain', verdict.reason),
           );
+          observer.delivered(delivery.channelId, 'uncertain', { deliveryId: delivery.id, reason: verdict.reason });
         }
       }
       return stuck.length;

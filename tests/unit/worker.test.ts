@@ -10,6 +10,7 @@ import { createTemplateEngine } from '../../src/render/templates.js';
 import type { ChannelRuntime } from '../../src/runtime/channels.js';
 import { BUILTIN_TEMPLATES_DIR, type TemplateSet } from '../../src/runtime/templates.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { silentObserver, type Observer } from '../../src/observe/observer.js';
 import { makeArticle } from '../support/articles.js';
 import { memoryChannelState } from '../support/channel-state.js';
 
@@ -49,7 +50,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function setup(channel: ChannelConfig, adapter: PlatformAdapter) {
+async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?: Observer) {
   const runtime: ChannelRuntime = {
     config: channel,
     platform: platformFor(channel),
@@ -72,6 +73,7 @@ async function setup(channel: ChannelConfig, adapter: PlatformAdapter) {
     now: () => now,
     random: () => 0.5,
     defaultLanguage: 'en',
+    ...(observer ? { observer } : {}),
   });
 }
 
@@ -221,8 +223,10 @@ describe('worker', () => {
   it.each([
     [mastodon, 'pending'],
     [x, 'uncertain'],
-  ] as const)('settles a delivery a crash left sending on $platform: re-send only where safe', async (channel, expected) => {
-    const worker = await setup(channel, scriptedAdapter([]));
+  ] as const)('settles a delivery a crash left sending on %s: re-send only where safe, else uncertain and alerted', async (channel, expected) => {
+    const reported: string[] = [];
+    const observer: Observer = { ...silentObserver, delivered: (channelId, state) => void reported.push(`${channelId} ${state}`) };
+    const worker = await setup(channel, scriptedAdapter([]), observer);
     const [delivery] = await store.listDeliveries({ channelId: channel.id });
     if (!delivery) throw new Error('no delivery');
     await store.markSending(delivery.id, { text: 't', at: now });
@@ -230,5 +234,6 @@ describe('worker', () => {
     expect((await store.getDelivery(delivery.id))?.state).toBe(expected);
     const events = await store.listEvents({ deliveryId: delivery.id });
     expect(events.at(-1)?.message).toMatch(/interrupted while sending/);
+    expect(reported).toEqual(expected === 'uncertain' ? [`${channel.id} uncertain`] : []);
   });
 });
