@@ -76,7 +76,7 @@ async function main(): Promise<DeliveryRunResult> {
       const key = `${channel} ${urls[urls.length - 1] ?? text}`;
       written.set(key, (written.get(key) ?? 0) + 1);
     };
-    const runtimes = createChannelRuntimes(config.channels, { store, logger, now, write });
+    const runtimes = createChannelRuntimes(config.channels, { store, logger, now, write, credentials: (c) => config.secrets.channel(c) });
     // The platforms' own per-account budgets (Mastodon: 300 statuses / 3 h) would hold the
     // queue for hours; they are lifted, but still checked against the store on every delivery.
     const lifted = new Map<string, ChannelRuntime>(

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../config/load.js';
+import type { SecretPart } from '../config/config-secrets.js';
+import { configPathFrom, loadConfig, type CrierConfig, type GlobalOptionsLike } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { openApp, type App } from '../runtime/app.js';
 import { stdoutOutput, type Output } from './output.js';
@@ -13,14 +14,25 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+export interface CliOptions {
+  /**
+   * The secrets the command needs before it starts (default none): editors' commands run
+   * without the platforms' credentials; `check` needs the channels', `poll` the sources'.
+   */
+  secrets?: readonly SecretPart[];
+}
+
+/** The config named by --config / $CRIER_CONFIG, with the secrets `needs` read (and checked) now. */
+export function loadCliConfig(program: Command, needs: readonly SecretPart[]): CrierConfig {
+  return loadConfig(configPathFrom(program.opts<GlobalOptionsLike>().config, process.env), process.env, { secrets: needs });
+}
 
 /**
  * The same app the daemon uses, opened by an editor's command. Logs stay quiet (warnings and
  * errors on stderr) unless CRIER_LOG_LEVEL says otherwise: the command's own output is the point.
  */
-export async function openCli(program: Command, by?: string): Promise<CliContext> {
-  const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
-  const config = loadConfig(file, process.env);
+export async function openCli(program: Command, by?: string, options: CliOptions = {}): Promise<CliContext> {
+  const config = loadCliConfig(program, options.secrets ?? []);
   const out = stdoutOutput();
   const logger = createLogger({ level: process.env.CRIER_LOG_LEVEL ?? 'warn' });
   const app = await openApp(config, { logger, write: (text) => out.write(text) });
@@ -41,8 +53,13 @@ function safeUserName(): string {
 }
 
 /** Runs a command body with the app open, and always closes the store. */
-export async function withCli<T>(program: Command, by: string | undefined, body: (ctx: CliContext) => Promise<T>): Promise<T> {
-  const ctx = await openCli(program, by);
+export async function withCli<T>(
+  program: Command,
+  by: string | undefined,
+  body: (ctx: CliContext) => Promise<T>,
+  options: CliOptions = {},
+): Promise<T> {
+  const ctx = await openCli(program, by, options);
   try {
     return await body(ctx);
   } finally {

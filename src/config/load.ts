@@ -5,24 +5,27 @@ import type { z } from 'zod';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
-import { resolveChannelSecrets, resolveSecretFields, resolveSourceSecrets } from './resolve-secrets.js';
+import { ALL_SECRET_PARTS, createConfigSecrets, type ConfigSecrets, type SecretPart } from './config-secrets.js';
 import { serverProblem } from '../sources/source-configs.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
 export type ResolvedSource = SourceConfig & { interval: number; maxAge: number };
 
-/** The validated config with paths made absolute, defaults applied and secrets resolved. */
+/** The validated config with paths made absolute and defaults applied (secrets: see loadConfig). */
 export interface CrierConfig {
   file: string;
   dir: string;
   storePath: string;
   defaults: ParsedConfig['defaults'];
   sources: ResolvedSource[];
+  /** Credentials hold references (`${ENV}`, `…File`): `secrets.channel(c)` reads the values. */
   channels: ChannelConfig[];
   routes: RouteConfig[];
   server?: { host: string; port: number; publicUrl?: string | undefined; maxBodyBytes: number } | undefined;
-  alerts?: { webhookUrl: string } | undefined;
+  /** The references only: `secrets.alertsWebhookUrl()` reads the URL. */
+  alerts?: ParsedConfig['alerts'];
+  secrets: ConfigSecrets;
 }
 
 export interface GlobalOptionsLike {
@@ -34,7 +37,22 @@ export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv)
   return resolve(flag ?? env.CRIER_CONFIG ?? DEFAULT_CONFIG_PATH);
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
+export interface LoadOptions {
+  /**
+   * The secrets this command needs, read now so that a missing one stops it at once with its
+   * file, line and YAML path (default: all of them, as `crier run` needs). Whatever is not read
+   * now is read when it is used: a channel's credentials when its adapter is built.
+   */
+  secrets?: readonly SecretPart[];
+}
+
+/**
+ * Loads and validates the config. Every secret reference must be well-formed, but a secret's
+ * value is read only when needed: `channels` and `alerts` always hold the references, and code
+ * that needs a value asks `secrets`; `sources` hold the values when `sources` was read at load
+ * (the daemon and `crier poll`), the references otherwise.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOptions = {}): CrierConfig {
   if (!existsSync(file)) {
     throw new ConfigError(
       'config file not found; pass --config <file>, set CRIER_CONFIG, or start from config/crier.example.yaml',
@@ -51,47 +69,30 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrierConfig {
   checkReferences(config, file, yaml);
 
   const dir = dirname(file);
+  const sources = config.sources.map((source) => ({
+    ...source,
+    ...(source.url === undefined ? {} : { url: resolveSourceUrl(source.url, dir) }),
+    interval: source.interval ?? config.defaults.interval,
+    maxAge: source.maxAge ?? config.defaults.maxAge,
+  }));
+  const secrets = createConfigSecrets({ file, dir, yaml, channels: config.channels, sources, alerts: config.alerts }, env);
+  const needed = options.secrets ?? ALL_SECRET_PARTS;
+  secrets.require(needed);
   return {
     file,
     dir,
     storePath: resolve(dir, config.store.path),
     defaults: config.defaults,
-    sources: config.sources.map((source, index) =>
-      resolveSourceSecrets(
-        {
-          ...source,
-          ...(source.url === undefined ? {} : { url: resolveSourceUrl(source.url, dir) }),
-          interval: source.interval ?? config.defaults.interval,
-          maxAge: source.maxAge ?? config.defaults.maxAge,
-        },
-        env,
-        dir,
-        (message, field) => {
-          // Secret fields live in the source's `auth` block, or at its top level (a webhook's secret).
-          const inAuth = 'auth' in source && source.auth !== undefined && field in source.auth;
-          const path = ['sources', index, ...(inAuth ? ['auth'] : []), field];
-          return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
-        },
-      ),
-    ),
-    channels: config.channels.map((channel, index) =>
-      resolveChannelSecrets(channel, env, dir, (message, field) => {
-        const path = ['channels', index, 'credentials', field];
-        return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
-      }),
-    ),
+    sources: needed.includes('sources') ? sources.map((source) => secrets.source(source)) : sources,
+    channels: config.channels,
     routes: config.routes,
     server: config.server && {
       ...splitListen(config.server.listen),
       publicUrl: config.server.publicUrl,
       maxBodyBytes: config.server.maxBodyBytes,
     },
-    alerts: config.alerts && {
-      webhookUrl: resolveSecretFields(config.alerts, env, dir, (message, field) => {
-        const path = ['alerts', field];
-        return new ConfigError(message, file, formatPath(path), yaml.lineOf(path));
-      }).webhookUrl ?? '',
-    },
+    alerts: config.alerts,
+    secrets,
   };
 }
 

@@ -38,7 +38,13 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
   const store = openSqliteStore(config.storePath);
   await store.migrate();
   const observer = options.observe?.(store) ?? silentObserver;
-  const channels = createChannelRuntimes(config.channels, { store, logger: options.logger, now, write: options.write });
+  const channels = createChannelRuntimes(config.channels, {
+    store,
+    logger: options.logger,
+    now,
+    write: options.write,
+    credentials: (channel) => config.secrets.channel(channel),
+  });
   const routing: RoutingTable = {
     routes: config.routes,
     channels: new Map(config.channels.map((c) => [c.id, c])),

@@ -2,6 +2,7 @@ import type { ChannelConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { AdapterDeps, BaseChannel, Platform, PlatformAdapter, TextRules } from '../platforms/contract.js';
 import { createDryRunAdapter } from '../platforms/dry-run/adapter.js';
+import { lazyAdapter } from '../platforms/lazy-adapter.js';
 import { platformFor } from '../platforms/registry.js';
 import type { Store } from '../store/store.js';
 
@@ -18,9 +19,17 @@ export interface ChannelRuntimeDeps {
   now: () => Date;
   /** Where dry-run channels print; stdout in the daemon. */
   write: (text: string) => void;
+  /**
+   * The channel with its credentials' values (the config's `secrets.channel`): read when the
+   * adapter is first used, so commands that never publish need no credentials.
+   */
+  credentials: (channel: ChannelConfig) => ChannelConfig;
 }
 
-/** One runtime per configured channel: its platform, its adapter (or the dry run) and its rules. */
+/**
+ * One runtime per configured channel: its platform, its adapter (or the dry run) and its rules.
+ * `config` keeps the credentials' references; only the adapter sees their values.
+ */
 export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: ChannelRuntimeDeps): Map<string, ChannelRuntime> {
   const runtimes = new Map<string, ChannelRuntime>();
   for (const config of channels) {
@@ -37,7 +46,7 @@ export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: 
     const textRules = () => platform.textRules(config, adapterDeps);
     const adapter = config.dryRun
       ? lazyDryRun(config, platform, textRules, deps.write)
-      : platform.createAdapter(config, adapterDeps);
+      : lazyAdapter(async () => platform.createAdapter(deps.credentials(config), adapterDeps));
     runtimes.set(config.id, { config, platform, adapter, textRules });
   }
   return runtimes;

@@ -50,13 +50,48 @@ describe('loadConfig', () => {
     expect(config.sources[0]?.maxAge).toBe(24 * 3_600_000);
     expect(config.storePath).toBe(`${dir.path}/crier.db`);
     const bsky = config.channels.find((c) => c.id === 'bsky');
-    expect(bsky?.credentials).toEqual({ identifier: 'news.example.org', appPassword: 'secret-value' });
+    if (!bsky) throw new Error('no bsky channel');
+    // The config keeps the reference; only what asks for the value gets it.
+    expect(bsky.credentials).toEqual({ identifier: 'news.example.org', appPassword: '${BSKY_APP_PASSWORD}' });
+    expect(config.secrets.channel(bsky).credentials).toEqual({ identifier: 'news.example.org', appPassword: 'secret-value' });
   });
 
   it('reads a secret from a *File path relative to the config', () => {
     dir.write('secrets/bsky', 'from-file\n');
     const config = load('file-secret.yaml', VALID.replace('appPassword: ${BSKY_APP_PASSWORD}', 'appPasswordFile: secrets/bsky'), {});
-    expect(config.channels[0]?.credentials).toEqual({ identifier: 'news.example.org', appPassword: 'from-file' });
+    const bsky = config.channels[0];
+    if (!bsky) throw new Error('no channel');
+    expect(config.secrets.channel(bsky).credentials).toEqual({ identifier: 'news.example.org', appPassword: 'from-file' });
+  });
+
+  it('reads no secret at load when the command needs none, and names a missing one when it is used', () => {
+    const file = dir.write('deferred.yaml', VALID);
+    const config = loadConfig(file, {}, { secrets: [] });
+    const bsky = config.channels[0];
+    if (!bsky) throw new Error('no channel');
+    expect(() => config.secrets.channel(bsky)).toThrow(
+      `${file}:11 channels[0].credentials.appPassword: environment variable BSKY_APP_PASSWORD is not set; export it before starting Crier`,
+    );
+    expect(config.secrets.problems().map((p) => p.message)).toEqual([
+      `${file}:11 channels[0].credentials.appPassword: environment variable BSKY_APP_PASSWORD is not set; export it before starting Crier`,
+    ]);
+    // A dry-run channel never needs any.
+    const dry = config.channels[1];
+    if (!dry) throw new Error('no channel');
+    expect(config.secrets.channel(dry)).toEqual(dry);
+  });
+
+  it('still checks that every secret reference is well-formed when it reads none', () => {
+    const error = (() => {
+      try {
+        loadConfig(dir.write('deferred-literal.yaml', VALID.replace('${BSKY_APP_PASSWORD}', 'abcd-efgh')), {}, { secrets: [] });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).path).toBe('channels[0].credentials.appPassword');
   });
 
   it('names the file when it is missing', () => {

@@ -39,5 +39,5 @@ export async function checkAction(program: Command, options: { json?: boolean })
       }
     }
     if (results.some((r) => !r.ok)) process.exitCode = 1;
-  });
+  }, { secrets: ['channels'] });
 }

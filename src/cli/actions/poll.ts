@@ -39,5 +39,5 @@ export async function pollAction(program: Command, options: { source?: string; w
       }
     }
     if (reports.some((r) => r.result === 'error')) process.exitCode = 1;
-  });
+  }, { secrets: ['sources'] });
 }

@@ -20,7 +20,8 @@ export async function runAction(program: Command): Promise<void> {
     write: (text) => process.stdout.write(text),
     observe: (store) => {
       metrics = createMetrics(store, channelIds);
-      return config.alerts ? combineObservers(metrics, createWebhookAlerts(config.alerts.webhookUrl, logger, 'crier')) : metrics;
+      const alertsUrl = config.secrets.alertsWebhookUrl();
+      return alertsUrl ? combineObservers(metrics, createWebhookAlerts(alertsUrl, logger, 'crier')) : metrics;
     },
   });
   // Push sources need the server; it listens before the daemon starts, because subscribing to a

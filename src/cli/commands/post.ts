@@ -19,6 +19,9 @@ export function registerPostCommand(program: Command): void {
       '\nExamples:\n  crier post https://news.example.org/2026/11/29/bridge\n  crier post 42 --channels x-main --force --reason "typo in the first post"\n  crier post 42 --breaking --now\n',
     )
     .action(async (ref: string, options: PostOptions) => {
+      // Only --now may publish from this process, so only --now needs the channels' credentials:
+      // a missing one stops it here, before anything is queued, with the file, line and variable.
+      if (options.now) (await import('../context.js')).loadCliConfig(program, ['channels']);
       await (await import('../actions/post.js')).postAction(program, ref, options);
     });
 }

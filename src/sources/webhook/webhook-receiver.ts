@@ -1,4 +1,5 @@
 import type { Article } from '../../articles/article.js';
+import { ENV_REF } from '../../config/secret.js';
 import type { HttpRequest, HttpResponse } from '../../server/http-server.js';
 import { articleFromPage } from '../page/page-article.js';
 import type { PushContext, PushIngest, PushSource } from '../source-kind.js';
@@ -19,6 +20,9 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
   const log = ctx.logger.child({ source: source.id });
   const replays = createReplayGuard(ctx.store, source.id, ctx.now);
   const secret = source.secret ?? '';
+  // Secrets are read only by the commands that need them: a receiver built from a config whose
+  // sources' secrets were not read would accept bodies signed with a key anyone can guess.
+  if (secret === '' || ENV_REF.test(secret)) throw new Error(`webhook source ${source.id}: its secret was not read from the environment`);
   let running = false;
   const inFlight = new Set<Promise<HttpResponse>>();
 
