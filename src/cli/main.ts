@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { ActionRefused } from '../delivery/editor-actions.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerHistoryCommand } from './commands/history.js';
@@ -14,7 +15,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerStatusCommand } from './commands/status.js';
 import { UsageError } from './output.js';
 
-/** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error. */
+/** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error, or an action the state refuses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export function buildProgram(): Command {
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof ActionRefused) {
       process.stderr.write(`crier: ${error.message}\n`);
       return EXIT.usage;
     }

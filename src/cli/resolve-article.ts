@@ -1,5 +1,4 @@
 import { canonicalUrl } from '../articles/canonical-url.js';
-import type { StoredArticle, Store } from '../store/store.js';
 import { UsageError } from './output.js';
 
 export type ArticleRef = { kind: 'id'; id: number } | { kind: 'url'; url: string; canonical: string };
@@ -12,8 +11,4 @@ export function parseArticleRef(ref: string): ArticleRef {
   } catch {
     throw new UsageError(`"${ref}" is neither an article id nor an http(s) URL`);
   }
-}
-
-export async function findArticle(store: Store, ref: ArticleRef): Promise<StoredArticle | undefined> {
-  return ref.kind === 'id' ? store.getArticle(ref.id) : store.findArticleByUrl(ref.canonical);
 }

@@ -4,7 +4,6 @@ import type { CrierConfig, ResolvedSource } from '../config/load.js';
 import type { Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
-import { clearHold, heldChannels, readHold } from '../delivery/channel-holds.js';
 import type { Article } from '../articles/article.js';
 import type { Route } from '../server/http-server.js';
 import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
@@ -201,8 +200,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   async function nextWake(): Promise<number> {
     const now = deps.now().getTime();
     let wake = now + MAX_SLEEP_MS;
-    const held = await heldChannels(deps.store, deps.config.channels.map((c) => c.id), deps.now());
-    const deliveryDue = await deps.store.nextDueAt(held);
+    // The delivery layer knows its queue and its holds: it says when it next has work.
+    const deliveryDue = await deps.worker.nextDueAt();
     if (deliveryDue) wake = Math.min(wake, deliveryDue.getTime());
     const states = await sourceStates();
     for (const source of deps.config.sources) {
@@ -225,10 +224,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     pollNow,
     async start() {
       await heartbeat.beat();
-      // Credentials may have been fixed before this start: give auth-held channels a new try.
-      for (const channel of deps.config.channels) {
-        if ((await readHold(deps.store, channel.id, deps.now()))?.kind === 'auth') await clearHold(deps.store, channel.id);
-      }
       const recovered = await deps.worker.recover();
       if (recovered > 0) deps.logger.warn({ recovered }, 'settled deliveries left sending by the last run');
       for (const source of deps.config.sources) {

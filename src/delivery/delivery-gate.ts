@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ChannelSchedule } from '../config/channel-base.js';
 import type { RateBudget } from '../platforms/contract.js';
-import type { Delivery, Store } from '../store/store.js';
+import type { Delivery, SendRecord, Store } from '../store/store.js';
 
 /**
  * Whether a delivery may be sent now. `wait` holds the whole channel until a time: `limit` for
@@ -33,14 +33,33 @@ export async function gateDelivery(store: Store, input: GateInput): Promise<Gate
   return checkSchedule(store, input.channelId, input.schedule, input.now);
 }
 
-/** Which log of sends a budget reads: the channel's posts, or its media uploads. */
-export function sendCounter(channelId: string, budget: Pick<RateBudget, 'counts'>): string {
+/** Which log of sends a budget reads: the channel's requests, or its media uploads. */
+function sendCounter(channelId: string, budget: Pick<RateBudget, 'counts'>): string {
   return budget.counts === 'images' ? `${channelId}/images` : channelId;
+}
+
+/**
+ * What one attempt costs, recorded with the claim that sends it: this and `gateDelivery` are the
+ * one place a budget is read and written. Platform budgets count every attempt (a request costs
+ * whether or not it posts); the channel's schedule counts posts (see `postRecord`).
+ */
+export function attemptRecords(channelId: string, budgets: readonly RateBudget[], withImage: boolean): SendRecord[] {
+  const cost = Math.max(1, ...budgets.filter((b) => b.counts !== 'images').map((b) => b.costPerPost));
+  const records: SendRecord[] = [{ counter: channelId, kind: 'attempt', cost }];
+  if (withImage && budgets.some((b) => b.counts === 'images')) {
+    records.push({ counter: sendCounter(channelId, { counts: 'images' }), kind: 'attempt', cost: 1 });
+  }
+  return records;
+}
+
+/** A post that went out: what spacing and the daily cap count. */
+export function postRecord(channelId: string): SendRecord {
+  return { counter: channelId, kind: 'post', cost: 1 };
 }
 
 /** Sliding window: wait until enough of the oldest sends in the window have aged out. */
 async function checkBudget(store: Store, channelId: string, budget: RateBudget, now: Date): Promise<GateVerdict | undefined> {
-  const sends = await store.sendsSince(channelId, new Date(now.getTime() - budget.windowMs));
+  const sends = await store.sendsSince(channelId, 'attempt', new Date(now.getTime() - budget.windowMs));
   let used = sends.reduce((sum, s) => sum + s.cost, 0);
   if (used + budget.costPerPost <= budget.limit) return undefined;
   const reason = `${budget.label}: ${used} of ${budget.limit} used`;
@@ -60,13 +79,13 @@ async function checkSchedule(store: Store, channelId: string, schedule: ChannelS
     return { kind: 'wait', scope: 'schedule', until: end.toJSDate(), reason: `quiet hours until ${quiet.end} ${schedule.timezone}` };
   }
   if (schedule.minSpacing !== undefined) {
-    const last = await store.lastSendAt(channelId);
+    const last = await store.lastSendAt(channelId, 'post');
     if (last && last.getTime() + schedule.minSpacing > now.getTime()) {
       return { kind: 'wait', scope: 'schedule', until: new Date(last.getTime() + schedule.minSpacing), reason: 'spacing between posts' };
     }
   }
   if (schedule.dailyCap !== undefined) {
-    const today = await store.sendsSince(channelId, new Date(local.startOf('day').toMillis() - 1));
+    const today = await store.sendsSince(channelId, 'post', new Date(local.startOf('day').toMillis() - 1));
     if (today.length >= schedule.dailyCap) {
       return {
         kind: 'wait',

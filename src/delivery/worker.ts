@@ -3,10 +3,11 @@ import { PublishError } from '../platforms/errors.js';
 import { FitError } from '../render/fit.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
-import type { Delivery, EventRecord, Store } from '../store/store.js';
-import { heldChannels, holdStops, readHold, setHold, type ChannelHold } from './channel-holds.js';
+import type { ChannelHold, Delivery, DeliveryPatch, EventRecord, SendRecord, Store } from '../store/store.js';
+import { holdsStop } from './channel-holds.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
-import { gateDelivery, sendCounter } from './delivery-gate.js';
+import { attemptRecords, gateDelivery, postRecord } from './delivery-gate.js';
+import { moveDelivery, type MoveName } from './lifecycle.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
@@ -25,8 +26,13 @@ export interface WorkerDeps {
 export interface Worker {
   /** Delivers everything due now; returns how many deliveries it handled. */
   runDue(signal?: AbortSignal): Promise<number>;
-  /** Settles deliveries a crash left `sending`: re-send only where the platform makes it safe. */
+  /**
+   * Settles what the last run left: deliveries a crash left `sending` (re-sent only where the
+   * platform makes it safe) and auth holds (the credentials may have been fixed before this start).
+   */
   recover(): Promise<number>;
+  /** When the worker next has something to do, so the daemon can sleep until then. */
+  nextDueAt(): Promise<Date | undefined>;
   /** Delivers one pending delivery now, if its channel is not held (`crier post --now`). */
   deliverOne(id: number): Promise<Delivery | undefined>;
 }
@@ -43,8 +49,21 @@ export function createWorker(deps: WorkerDeps): Worker {
   const observer = deps.observer ?? silentObserver;
 
   async function hold(channelId: string, value: ChannelHold): Promise<void> {
-    await setHold(deps.store, channelId, value);
+    await deps.store.setHold(channelId, value);
     observer.channelHeld(channelId, value.kind, value.reason, value.until);
+  }
+
+  /** One move of the lifecycle, with its event; false if another process moved it first. */
+  async function move(
+    delivery: Delivery,
+    name: MoveName,
+    kind: string,
+    message: string,
+    options: { set?: DeliveryPatch; sends?: readonly SendRecord[]; data?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
+    const moved = await moveDelivery(deps.store, delivery.id, name, event(delivery, kind, message, options.data), options.set, options.sends);
+    if (!moved) deps.logger.warn({ delivery: delivery.id, move: name }, `delivery ${delivery.id} was moved by someone else first; leaving it`);
+    return moved;
   }
 
   const event = (delivery: Delivery, kind: string, message: string, data?: Record<string, unknown>): EventRecord => ({
@@ -62,11 +81,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     const log = deps.logger.child({ channel: delivery.channelId, article: delivery.articleId, delivery: delivery.id });
     const channel = deps.channels.get(delivery.channelId);
     if (!channel) {
-      await deps.store.finish(
-        delivery.id,
-        { state: 'cancelled', at: deps.now(), error: 'channel no longer configured' },
-        event(delivery, 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`),
-      );
+      await move(delivery, 'cancel', 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`, {
+        set: { lastError: 'channel no longer configured' },
+      });
       return;
     }
     const article = await deps.store.getArticle(delivery.articleId);
@@ -95,7 +112,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     if (gate.kind === 'skip') {
-      await deps.store.finish(delivery.id, { state: 'skipped', at: deps.now(), error: gate.reason }, event(delivery, 'delivery-skipped', gate.reason));
+      if (!(await move(delivery, 'skip', 'delivery-skipped', gate.reason, { set: { lastError: gate.reason } }))) return;
       observer.delivered(channel.config.id, 'skipped', { deliveryId: delivery.id, reason: gate.reason });
       log.info(gate.reason);
       return;
@@ -110,7 +127,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (!(error instanceof FitError)) throw error;
         const reason = `channel ${channel.config.id}: ${error.message}`;
         log.error({ length: error.length, limit: error.limit }, reason);
-        await deps.store.finish(delivery.id, { state: 'failed', at: deps.now(), error: reason }, event(delivery, 'delivery-failed', reason));
+        if (!(await move(delivery, 'refuse', 'delivery-failed', reason, { set: { lastError: reason } }))) return;
         observer.delivered(channel.config.id, 'failed', { deliveryId: delivery.id, reason });
         return;
       }
@@ -122,27 +139,22 @@ export function createWorker(deps: WorkerDeps): Worker {
       // The idempotency material is chosen once and persisted before the first request leaves.
       const prepared =
         delivery.prepared !== undefined ? (JSON.parse(delivery.prepared) as unknown) : await channel.adapter.prepare?.(base);
-      const claimed = await deps.store.markSending(delivery.id, {
-        text,
-        prepared: prepared === undefined ? undefined : JSON.stringify(prepared),
-        at: deps.now(),
+      // The claim, the text, the idempotency material and the attempt's cost are one write: an
+      // editor's cancel either came first (and nothing is sent) or fails.
+      const claimed = await move(delivery, 'claim', 'delivery-sending', `sending to ${channel.config.id}`, {
+        set: { text, prepared: prepared === undefined ? undefined : JSON.stringify(prepared), attemptAt: deps.now() },
+        sends: attemptRecords(channel.config.id, budgets, withImage),
       });
       if (!claimed) return;
-      const postCost = Math.max(1, ...budgets.filter((b) => b.counts !== 'images').map((b) => b.costPerPost));
-      await deps.store.recordSend(channel.config.id, deps.now(), postCost);
-      if (withImage && budgets.some((b) => b.counts === 'images')) {
-        await deps.store.recordSend(sendCounter(channel.config.id, { counts: 'images' }), deps.now(), 1);
-      }
       sending = { ...delivery, attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? deps.now() };
       // Not aborted on shutdown: a request already on its way is finished and recorded, so
       // nothing is left `sending` (adapters bound each request with their own timeout).
       const receipt = await channel.adapter.publish({ ...base, prepared });
       const where = delivery.dryRun ? 'in dry run' : (receipt.url ?? receipt.remoteId);
-      await deps.store.finish(
-        delivery.id,
-        { state: 'posted', at: deps.now(), remoteId: receipt.remoteId, remoteUrl: receipt.url },
-        event(delivery, 'delivery-posted', `posted to ${channel.config.id} ${where}`),
-      );
+      await move(delivery, 'posted', 'delivery-posted', `posted to ${channel.config.id} ${where}`, {
+        set: { remoteId: receipt.remoteId, remoteUrl: receipt.url, postedAt: deps.now(), lastError: null },
+        sends: [postRecord(channel.config.id)],
+      });
       log.info({ remote: receipt.url ?? receipt.remoteId, dryRun: delivery.dryRun }, 'posted');
       observer.delivered(channel.config.id, 'posted', { deliveryId: delivery.id, latencyMs: deps.now().getTime() - article.firstSeenAt.getTime() });
       if (receipt.rateLimit && receipt.rateLimit.remaining <= 0) {
@@ -162,7 +174,10 @@ export function createWorker(deps: WorkerDeps): Worker {
           : new PublishError('unknown-outcome', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       if (failure.alreadyPosted) {
         const reason = `${channel.config.id} says this exact post is already on the account: ${failure.message}`;
-        await deps.store.finish(delivery.id, { state: 'posted', at: deps.now(), error: reason }, event(delivery, 'delivery-posted', reason));
+        await move(delivery, 'posted', 'delivery-posted', reason, {
+          set: { postedAt: deps.now(), lastError: reason },
+          sends: [postRecord(channel.config.id)],
+        });
         observer.delivered(channel.config.id, 'posted', { deliveryId: delivery.id });
         log.warn(reason);
         return;
@@ -170,7 +185,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (sending === delivery) {
         // Failed before anything was sent (preparing): always safe to try again later.
         const at = new Date(deps.now().getTime() + policy.baseDelayMs);
-        await deps.store.reschedule(delivery.id, at, failure.message, event(delivery, 'delivery-retry', `not sent: ${failure.message}`));
+        await move(delivery, 'defer', 'delivery-retry', `not sent: ${failure.message}`, { set: { nextAttemptAt: at, lastError: failure.message } });
         log.warn({ next: at.toISOString() }, `could not prepare the post: ${failure.message}`);
         return;
       }
@@ -186,40 +201,43 @@ export function createWorker(deps: WorkerDeps): Worker {
         });
       }
       if (verdict.action === 'retry') {
-        await deps.store.reschedule(
-          delivery.id,
-          verdict.at,
-          verdict.reason,
-          event(delivery, 'delivery-retry', `${failure.code}: ${verdict.reason}; next attempt ${verdict.at.toISOString()}`, { code: failure.code }),
-          // Refused before anything happened: the try does not count towards giving up.
-          { refundAttempt: failure.code === 'auth' || failure.code === 'rate-limited' },
-        );
+        await move(delivery, 'retryLater', 'delivery-retry', `${failure.code}: ${verdict.reason}; next attempt ${verdict.at.toISOString()}`, {
+          set: {
+            nextAttemptAt: verdict.at,
+            lastError: verdict.reason,
+            // Refused before anything happened: the try does not count towards giving up.
+            attempts: failure.code === 'auth' || failure.code === 'rate-limited' ? 'refund' : undefined,
+          },
+          data: { code: failure.code },
+        });
         log.warn({ code: failure.code, next: verdict.at.toISOString() }, verdict.reason);
       } else {
-        await deps.store.finish(
-          delivery.id,
-          { state: verdict.action, at: deps.now(), error: verdict.reason },
-          event(delivery, `delivery-${verdict.action}`, `${failure.code}: ${verdict.reason}`, { code: failure.code }),
-        );
+        const moved = await move(delivery, verdict.action, `delivery-${verdict.action}`, `${failure.code}: ${verdict.reason}`, {
+          set: { lastError: verdict.reason },
+          data: { code: failure.code },
+        });
+        if (!moved) return;
         observer.delivered(channel.config.id, verdict.action, { deliveryId: delivery.id, reason: verdict.reason });
         log.error({ code: failure.code }, verdict.reason);
       }
     }
   }
 
+  const heldNow = async (delivery: Delivery) => holdsStop(await deps.store.listHolds(deps.now(), delivery.channelId), delivery.priority);
+
   return {
     async runDue(signal) {
       let handled = 0;
       for (;;) {
         if (signal?.aborted) return handled;
-        const held = await heldChannels(deps.store, deps.channels.keys(), deps.now());
-        const due = await deps.store.dueDeliveries(deps.now(), BATCH, held);
+        // Held channels are left out by the query itself (the holds table is joined).
+        const due = await deps.store.dueDeliveries(deps.now(), BATCH);
         if (due.length === 0) return handled;
         for (const delivery of due) {
           if (signal?.aborted) return handled;
           // A pause (CLI) or a hold set by an earlier delivery in this batch stops the channel
           // at once, not at the next batch.
-          if (holdStops(await readHold(deps.store, delivery.channelId, deps.now()), delivery.priority)) continue;
+          if (await heldNow(delivery)) continue;
           await deliver(delivery);
           handled += 1;
         }
@@ -228,12 +246,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     async deliverOne(id) {
       const delivery = await deps.store.getDelivery(id);
       if (!delivery || delivery.state !== 'pending') return delivery;
-      if (holdStops(await readHold(deps.store, delivery.channelId, deps.now()), delivery.priority)) return delivery;
+      if (await heldNow(delivery)) return delivery;
       await deliver(delivery);
       return deps.store.getDelivery(id);
     },
+    nextDueAt: () => deps.store.nextDueAt(deps.now()),
     async recover() {
-      const stuck = await deps.store.listSending();
+      for (const channelId of deps.channels.keys()) await deps.store.clearHolds(channelId, ['auth'], deps.now());
+      const stuck = await deps.store.listDeliveries({ states: ['sending'], limit: 100_000 });
       for (const delivery of stuck) {
         const channel = deps.channels.get(delivery.channelId);
         const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
@@ -241,13 +261,10 @@ export function createWorker(deps: WorkerDeps): Worker {
         // The same rule as a failed attempt: re-send only inside the platform's idempotency window.
         const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
         if (verdict.action === 'retry') {
-          await deps.store.reschedule(delivery.id, deps.now(), failure.message, event(delivery, 'delivery-recovered', `${failure.message}; re-sending safely`));
-        } else {
-          await deps.store.finish(
-            delivery.id,
-            { state: 'uncertain', at: deps.now(), error: verdict.reason },
-            event(delivery, 'delivery-uncertain', verdict.reason),
-          );
+          await move(delivery, 'retryLater', 'delivery-recovered', `${failure.message}; re-sending safely`, {
+            set: { nextAttemptAt: deps.now(), lastError: failure.message },
+          });
+        } else if (await move(delivery, 'uncertain', 'delivery-uncertain', verdict.reason, { set: { lastError: verdict.reason } })) {
           observer.delivered(delivery.channelId, 'uncertain', { deliveryId: delivery.id, reason: verdict.reason });
         }
       }

@@ -1,6 +1,8 @@
 import type { Article } from '../articles/article.js';
 import type { IngestItem, SourceState } from '../store/store.js';
-import { deliveryKey, routeArticle, type RoutingTable } from './route-article.js';
+import { headlineKey } from '../delivery/idempotency-key.js';
+import { titleReposts } from '../delivery/lifecycle.js';
+import { routeArticle, type RoutingTable } from './route-article.js';
 
 export interface IngestPolicy {
   /** Posts on a source's first poll; 0 means record what is there and post nothing. */
@@ -37,9 +39,11 @@ export function planIngest(
     const deliveries = routeArticle(article, routing, now);
     const reposting = new Set(routing.routes.filter((r) => r.onUpdate === 'repost-if-title-changed').map((r) => r.id));
     // A key per headline: the repost of a corrected title is a new post, never the old one again.
-    const onTitleChange = deliveries
-      .filter((d) => reposting.has(d.routeId))
-      .map((d) => ({ ...d, idempotencyKey: deliveryKey(`${d.idempotencyKey}\ntitle ${article.title}`, d.channelId) }));
+    const onTitleChange = titleReposts(
+      deliveries
+        .filter((d) => reposting.has(d.routeId))
+        .map((d) => ({ ...d, idempotencyKey: headlineKey(d.idempotencyKey, article.title, d.channelId) })),
+    );
     if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: 'no route matches' } };
     return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' }, onTitleChange };
   });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Article } from '../articles/article.js';
 import type { ChannelConfig, RouteConfig } from '../config/schema.js';
 import type { NewDelivery } from '../store/store.js';
+import { deliveryKey } from '../delivery/idempotency-key.js';
 import { matchesRouteFilters } from './match-route.js';
 
 /** A route as routing needs it; `onUpdate` defaults to ignore. */
@@ -40,19 +40,9 @@ export function routeArticle(article: Article, table: RoutingTable, dueAt: Date)
         priority: route.priority,
         dryRun: channel.dryRun,
         nextAttemptAt: dueAt,
-        idempotencyKey: deliveryKey(articleIdentity(article), channelId),
+        idempotencyKey: deliveryKey(article, channelId),
       });
     }
   }
   return [...byChannel.values()];
-}
-
-/** The story as every source knows it: its canonical URL, or (no link) its source and key. */
-export function articleIdentity(article: Pick<Article, 'canonicalUrl' | 'sourceId' | 'key'>): string {
-  return article.canonicalUrl || `${article.sourceId}\n${article.key}`;
-}
-
-/** Stable across retries, restarts and replicas; different for every channel. */
-export function deliveryKey(articleIdentity: string, channelId: string): string {
-  return createHash('sha256').update(`${articleIdentity}\n${channelId}`).digest('hex').slice(0, 32);
 }

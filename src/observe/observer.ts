@@ -1,4 +1,4 @@
-import type { HoldKind } from '../delivery/channel-holds.js';
+import type { HoldKind } from '../store/store.js';
 
 /**
  * What the daemon reports as it works, for metrics and alerts. The worker and the poller call

@@ -1,4 +1,5 @@
 import type { CrierConfig } from '../config/load.js';
+import { editorActions, type EditorActions } from '../delivery/editor-actions.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
@@ -16,6 +17,8 @@ export interface App {
   channels: Map<string, ChannelRuntime>;
   routing: RoutingTable;
   worker: Worker;
+  /** What editors do to deliveries and channels: the only way the CLI changes state. */
+  editor: EditorActions;
   now: () => Date;
   random: () => number;
   observer: Observer;
@@ -60,5 +63,5 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     defaultLanguage: config.defaults.language,
     observer,
   });
-  return { config, store, logger: options.logger, templates, channels, routing, worker, now, random, observer };
+  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer };
 }

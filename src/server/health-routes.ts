@@ -1,4 +1,3 @@
-import { readHold } from '../delivery/channel-holds.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Route } from './http-server.js';
@@ -17,9 +16,9 @@ export function healthRoutes(store: Store, channelIds: readonly string[], metric
         } catch (error) {
           problems.push(`store unreachable: ${error instanceof Error ? error.message : String(error)}`);
         }
-        for (const id of channelIds) {
-          const hold = problems.length === 0 ? await readHold(store, id, now()) : undefined;
-          if (hold?.kind === 'auth') problems.push(`channel ${id} stopped: credentials refused (${hold.reason})`);
+        const holds = problems.length === 0 ? await store.listHolds(now()) : [];
+        for (const hold of holds) {
+          if (hold.kind === 'auth' && channelIds.includes(hold.channelId)) problems.push(`channel ${hold.channelId} stopped: credentials refused (${hold.reason})`);
         }
         return {
           status: problems.length === 0 ? 200 : 503,

@@ -54,7 +54,7 @@ export interface IngestItem {
    * If the article is already known and its title changed: the channels whose routes repost
    * updated headlines (onUpdate: repost-if-title-changed). Empty: an edit is only recorded.
    */
-  onTitleChange?: NewDelivery[] | undefined;
+  onTitleChange?: TitleRepost[] | undefined;
 }
 
 export interface IngestResult {
@@ -114,31 +114,81 @@ export interface StoredEvent extends EventRecord {
   id: number;
 }
 
-export interface SendingPatch {
-  text: string;
+/**
+ * What a transition writes besides the state. A field left undefined is left as it is.
+ * The delivery module (src/delivery/lifecycle.ts) is the only caller: it decides which moves
+ * exist; the store only applies one atomically.
+ */
+export interface DeliveryPatch {
+  nextAttemptAt?: Date | undefined;
+  /** null clears the last error. */
+  lastError?: string | null | undefined;
+  text?: string | undefined;
+  /** Written only when none is persisted yet: idempotency material is chosen once. */
   prepared?: string | undefined;
-  at: Date;
-}
-
-export interface DeliveryOutcome {
-  state: Exclude<DeliveryState, 'pending' | 'sending'>;
-  at: Date;
+  /** A request leaves now: attempts + 1, first attempt time (once) and last attempt time. */
+  attemptAt?: Date | undefined;
+  /** `refund`: a refused try gives its attempt back; `reset`: an editor's retry starts over. */
+  attempts?: 'refund' | 'reset' | undefined;
   remoteId?: string | undefined;
   remoteUrl?: string | undefined;
-  error?: string | undefined;
-}
-
-/** Channels left out of the due query: entirely, or for normal-priority posts only. */
-export interface ChannelSkip {
-  all: readonly string[];
-  normal: readonly string[];
-}
-
-export interface RequeuePatch {
-  at: Date;
+  postedAt?: Date | undefined;
   priority?: Priority | undefined;
-  /** A new idempotency key: the old text, prepared record and receipt are forgotten. */
+  /**
+   * A new idempotency key (a new post): the text, prepared record, receipt and attempt times of
+   * the old one are forgotten. The change applies only if the key differs from the current one.
+   */
   freshKey?: string | undefined;
+}
+
+/** What a send costs against a channel's budgets, recorded with the transition that makes it. */
+export interface SendRecord {
+  /** The log a budget reads: the channel id, or `<channel>/images` for media uploads. */
+  counter: string;
+  /** Platform budgets count attempts (every request costs); schedules count posts. */
+  kind: 'attempt' | 'post';
+  cost: number;
+}
+
+/** A compare-and-set on a delivery's state: applied only if the state is one of `from`. */
+export interface DeliveryChange {
+  from: readonly DeliveryState[];
+  to: DeliveryState;
+  /** Also requires that no request for it has ever left (no first attempt). */
+  unsentOnly?: boolean | undefined;
+  set?: DeliveryPatch | undefined;
+  sends?: readonly SendRecord[] | undefined;
+}
+
+/**
+ * A route reposts changed headlines: the delivery to add if the channel has none, else the
+ * moves to try in order on the existing one (the first that applies wins, none may apply).
+ */
+export interface TitleRepost {
+  add: NewDelivery;
+  moves: readonly DeliveryChange[];
+}
+
+/**
+ * Why a channel is not sending right now. `paused` is an editor's kill switch and lasts until
+ * `crier resume`; `auth` is set when the platform refuses the credentials (the channel keeps its
+ * deliveries, nothing is burned); `rate-limited` lasts until the platform's reset, for every
+ * delivery of that account; `schedule` (spacing, quiet hours, daily cap) lasts until its time and
+ * lets breaking posts through. A channel may have several holds at once, one of each kind.
+ */
+export type HoldKind = 'paused' | 'auth' | 'rate-limited' | 'schedule';
+
+export interface ChannelHold {
+  kind: HoldKind;
+  reason: string;
+  since: Date;
+  /** Absent: until a person (or a restart, for auth) lifts it. */
+  until?: Date | undefined;
+  by: string;
+}
+
+export interface HeldChannel extends ChannelHold {
+  channelId: string;
 }
 
 export interface ChannelSummary {
@@ -186,32 +236,22 @@ export interface Store {
 
   /**
    * Pending deliveries due at `now`, breaking first, then oldest due first, leaving out the
-   * channels that cannot send now (paused, rate limited).
+   * channels held now (a schedule hold lets breaking posts through).
    */
-  dueDeliveries(now: Date, limit: number, skip?: ChannelSkip): Promise<Delivery[]>;
-  /** When the next pending delivery becomes due, so the worker can sleep instead of spinning. */
-  nextDueAt(skip?: ChannelSkip): Promise<Date | undefined>;
+  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /**
+   * When the next pending delivery can go: its due time, or the end of the hold that stops it.
+   * Undefined when nothing is pending or everything pending waits for a person (paused, auth).
+   */
+  nextDueAt(now: Date): Promise<Date | undefined>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   /**
-   * pending → sending; persists the exact text and idempotency material before the send.
-   * False when the delivery is no longer pending (an editor cancelled it meanwhile).
+   * The only write of a delivery's state: a compare-and-set (`WHERE id = ? AND state IN (from)`)
+   * with its patch, its sends and its event in one transaction. False when the delivery was not
+   * in one of the `from` states (someone else moved it first): nothing is written then.
    */
-  markSending(id: number, patch: SendingPatch): Promise<boolean>;
-  /** sending → a final state, with its event, in one transaction. */
-  finish(id: number, outcome: DeliveryOutcome, event: EventRecord): Promise<void>;
-  /**
-   * sending → pending again at a later time (retry), with its event. `refundAttempt` when the
-   * platform refused before doing anything (auth, rate limit): that try does not count.
-   */
-  reschedule(id: number, nextAttemptAt: Date, error: string, event: EventRecord, options?: { refundAttempt?: boolean }): Promise<void>;
-  /** Deliveries left `sending` by a crash. */
-  listSending(): Promise<Delivery[]>;
-  /**
-   * Back to pending (an editor's retry or forced repost), with its event. `fresh` forgets the
-   * text and idempotency material so the post is built and sent anew under a new key.
-   */
-  requeue(id: number, patch: RequeuePatch, event: EventRecord): Promise<void>;
+  transition(id: number, change: DeliveryChange, event: EventRecord): Promise<boolean>;
   /** Deliveries for an article that has none on these channels yet (manual posts). */
   addDeliveries(articleId: number, deliveries: NewDelivery[], event: Omit<EventRecord, 'deliveryId' | 'channelId'>): Promise<number[]>;
   /** Records an article outside any poll (a manual post of a URL); returns the known id if any. */
@@ -222,14 +262,16 @@ export interface Store {
   appendEvent(event: EventRecord): Promise<void>;
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;
 
-  /**
-   * Every request that may count against a platform limit, per channel (= per account), so
-   * budgets hold across restarts and across processes sharing the store.
-   */
-  recordSend(counter: string, at: Date, cost: number): Promise<void>;
-  /** Sends of a channel since a time, oldest first (for sliding-window budgets and spacing). */
-  sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]>;
-  lastSendAt(channelId: string): Promise<Date | undefined>;
+  /** Sends logged by transitions, since a time, oldest first (sliding-window budgets, caps). */
+  sendsSince(counter: string, kind: SendRecord['kind'], since: Date): Promise<{ at: Date; cost: number }[]>;
+  lastSendAt(counter: string, kind: SendRecord['kind']): Promise<Date | undefined>;
+
+  /** Holds in force at `now` (expired ones are over), per channel, all channels when none given. */
+  listHolds(now: Date, channelId?: string): Promise<HeldChannel[]>;
+  /** Sets (or replaces) the channel's hold of this kind. */
+  setHold(channelId: string, hold: ChannelHold): Promise<void>;
+  /** Lifts the channel's holds of these kinds; returns the ones that were in force. */
+  clearHolds(channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]>;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | undefined): Promise<void>;

@@ -115,6 +115,11 @@ describe('crier CLI against a real store', { timeout: 180_000 }, () => {
     expect(history.deliveries.map((d) => d.state)).toEqual(['posted', 'posted']);
     const readable = await crier('history', 'https://news.example.org/cli/story-4');
     expect(readable.stdout).toMatch(/DELIVERY\s+CHANNEL\s+STATE/);
+    // A posted delivery is never retried: that would be a second post. The editor is told how.
+    const postedId = String(history.deliveries[0]?.id);
+    const retryPosted = await crier('retry', postedId);
+    expect(retryPosted.code).toBe(2);
+    expect(retryPosted.stderr).toMatch(new RegExp(`crier: delivery ${postedId} was posted .*retry never sends a post twice: use crier post --force`));
 
     // Story 1 was present at the first poll: never posted, until an editor asks.
     await crier('pause', 'x-dry', '--reason', 'checking the template');
@@ -128,7 +133,9 @@ describe('crier CLI against a real store', { timeout: 180_000 }, () => {
 
     const cancelled = await crier('cancel', String(pending?.id), '--reason', 'not newsworthy');
     expect(cancelled.stdout).toMatch(/cancelled delivery/);
-    expect((await crier('cancel', String(pending?.id))).code).toBe(2);
+    const cancelAgain = await crier('cancel', String(pending?.id));
+    expect(cancelAgain.code).toBe(2);
+    expect(cancelAgain.stderr).toMatch(/is cancelled; only pending deliveries can be cancelled/);
     const retried = await crier('retry', String(pending?.id));
     expect(retried.stdout).toBe(`requeued 1 delivery: ${pending?.id}\n`);
     expect((await crier('retry', '--failed')).stdout).toBe('nothing to retry\n');

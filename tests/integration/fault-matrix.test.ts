@@ -15,7 +15,7 @@ import { AtpAgent } from '@atproto/api';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/config/schema.js';
-import { readHold } from '../../src/delivery/channel-holds.js';
+import { mainHold } from '../../src/delivery/channel-holds.js';
 import { renderPost } from '../../src/delivery/render-post.js';
 import { createWorker } from '../../src/delivery/worker.js';
 import { planIngest } from '../../src/ingest/plan-ingest.js';
@@ -392,7 +392,7 @@ async function runRow(row: Row): Promise<Outcome> {
       waits.push(wait);
       clock = current.nextAttemptAt;
       // A held channel (credentials refused) keeps its delivery: one look past its retry time.
-      if (await readHold(store, config.id, clock)) {
+      if ((await store.listHolds(clock, config.id)).length > 0) {
         await worker.runDue();
         break;
       }
@@ -407,7 +407,7 @@ async function runRow(row: Row): Promise<Outcome> {
       posts: await platformed.posts(article.url),
       waits,
       lastError: final.lastError,
-      hold: (await readHold(store, config.id, clock))?.kind,
+      hold: mainHold(await store.listHolds(clock, config.id))?.kind,
     };
   } finally {
     await platformed.close();

@@ -3,7 +3,7 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
-import { deliveryKey } from '../../src/ingest/route-article.js';
+import { deliveryKey } from '../../src/delivery/idempotency-key.js';
 import type { AdapterDeps, OutboundPost } from '../../src/platforms/contract.js';
 import { createMastodonAdapter, type MastodonAdapterOptions } from '../../src/platforms/mastodon/adapter.js';
 import type { MastodonChannel } from '../../src/platforms/mastodon/channel.js';
@@ -100,7 +100,7 @@ function post(channelId = 'masto-main', overrides: Partial<Article> = {}): Outbo
     channelId,
     text: 'Council approves budget https://news.example/budget',
     article: a,
-    idempotencyKey: deliveryKey(a.canonicalUrl, channelId),
+    idempotencyKey: deliveryKey(a, channelId),
     prepared: undefined,
   };
 }
@@ -147,7 +147,7 @@ describe('Mastodon adapter: publish', () => {
     expect(receipt).toEqual({ remoteId: '1134', url: `${INSTANCE}/@news/1134` });
     const request = seen[0];
     expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(request?.headers['idempotency-key']).toBe(deliveryKey('https://news.example/budget', 'masto-main'));
+    expect(request?.headers['idempotency-key']).toBe(deliveryKey({ canonicalUrl: 'https://news.example/budget', sourceId: 'news', key: 'budget' }, 'masto-main'));
     expect(request?.headers['content-type']).toMatch(/^application\/json/);
     expect(request?.body).toEqual({
       status: 'Council approves budget https://news.example/budget',

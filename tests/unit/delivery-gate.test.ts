@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelSchedule } from '../../src/config/channel-base.js';
-import { gateDelivery, sendCounter } from '../../src/delivery/delivery-gate.js';
+import { gateDelivery } from '../../src/delivery/delivery-gate.js';
 import type { RateBudget } from '../../src/platforms/contract.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Delivery, Priority } from '../../src/store/store.js';
+import { logSend } from '../support/send-log.js';
 
 let store: SqliteStore;
 beforeEach(async () => {
@@ -30,10 +31,10 @@ async function gate(now: Date, options: { budgets?: RateBudget[]; schedule?: Cha
 describe('platform budgets (sliding windows)', () => {
   it('lets the 100th post of 15 minutes through and holds the 101st until the oldest ages out', async () => {
     const start = new Date('2026-11-29T10:00:00Z');
-    for (let i = 0; i < 99; i += 1) await store.recordSend('x-main', new Date(start.getTime() + i * 1000), 1);
+    for (let i = 0; i < 99; i += 1) await logSend(store, 'x-main', new Date(start.getTime() + i * 1000), 'attempt');
     const now = new Date(start.getTime() + 5 * MIN);
     expect(await gate(now, { budgets: [X_BUDGET] })).toEqual({ kind: 'go' });
-    await store.recordSend('x-main', now, 1);
+    await logSend(store, 'x-main', now, 'attempt');
     expect(await gate(now, { budgets: [X_BUDGET] })).toEqual({
       kind: 'wait',
       scope: 'limit',
@@ -48,14 +49,14 @@ describe('platform budgets (sliding windows)', () => {
   it('counts Bluesky points, not posts', async () => {
     const points: RateBudget = { label: 'write points per hour', windowMs: 60 * MIN, limit: 5000, costPerPost: 3 };
     const now = new Date('2026-11-29T10:00:00Z');
-    for (let i = 0; i < 1666; i += 1) await store.recordSend('x-main', new Date(now.getTime() - 30 * MIN + i), 3);
+    for (let i = 0; i < 1666; i += 1) await logSend(store, 'x-main', new Date(now.getTime() - 30 * MIN + i), 'attempt', { budgets: [points] });
     expect((await gate(now, { budgets: [points] })).kind).toBe('wait'); // 4998 + 3 > 5000
   });
 
   it('counts Mastodon media uploads apart from statuses, and only for posts with an image', async () => {
     const media: RateBudget = { label: 'media uploads per 30 min', windowMs: 30 * MIN, limit: 30, costPerPost: 1, counts: 'images' };
     const now = new Date('2026-11-29T10:00:00Z');
-    for (let i = 0; i < 30; i += 1) await store.recordSend(sendCounter('x-main', media), new Date(now.getTime() - MIN), 1);
+    for (let i = 0; i < 30; i += 1) await logSend(store, 'x-main', new Date(now.getTime() - MIN), 'attempt', { budgets: [media], withImage: true });
     expect(await gate(now, { budgets: [media], withImage: true })).toMatchObject({ kind: 'wait', reason: 'media uploads per 30 min: 30 of 30 used' });
     expect(await gate(now, { budgets: [media], withImage: false })).toEqual({ kind: 'go' });
     expect(await gate(now, { budgets: [X_BUDGET], withImage: true })).toEqual({ kind: 'go' }); // statuses are counted apart
@@ -63,7 +64,7 @@ describe('platform budgets (sliding windows)', () => {
 
   it('keeps channels apart', async () => {
     const now = new Date('2026-11-29T10:00:00Z');
-    for (let i = 0; i < 100; i += 1) await store.recordSend('other', now, 1);
+    for (let i = 0; i < 100; i += 1) await logSend(store, 'other', now, 'attempt');
     expect(await gate(now, { budgets: [X_BUDGET] })).toEqual({ kind: 'go' });
   });
 });
@@ -100,13 +101,13 @@ describe('channel schedules', () => {
   it('spaces posts and caps the day; breaking news goes past both and past quiet hours', async () => {
     const schedule: ChannelSchedule = { timezone: 'UTC', minSpacing: 10 * MIN, dailyCap: 2 };
     const first = new Date('2026-11-29T09:00:00Z');
-    await store.recordSend('x-main', first, 1);
+    await logSend(store, 'x-main', first, 'post');
     expect(await gate(new Date(first.getTime() + 5 * MIN), { schedule })).toMatchObject({
       kind: 'wait',
       until: new Date(first.getTime() + 10 * MIN),
       reason: 'spacing between posts',
     });
-    await store.recordSend('x-main', new Date(first.getTime() + 10 * MIN), 1);
+    await logSend(store, 'x-main', new Date(first.getTime() + 10 * MIN), 'post');
     expect(await gate(new Date(first.getTime() + 30 * MIN), { schedule })).toMatchObject({
       kind: 'wait',
       until: new Date('2026-11-30T00:00:00Z'),
@@ -114,5 +115,15 @@ describe('channel schedules', () => {
     });
     expect(await gate(new Date(first.getTime() + 11 * MIN), { schedule, priority: 'breaking' })).toEqual({ kind: 'go' });
     expect(await gate(new Date('2026-11-29T22:30:00Z'), { schedule: quiet, priority: 'breaking' })).toEqual({ kind: 'go' });
+  });
+
+  it('counts posts, not attempts: failed tries neither space nor cap the day', async () => {
+    const schedule: ChannelSchedule = { timezone: 'UTC', minSpacing: 10 * MIN, dailyCap: 1 };
+    const first = new Date('2026-11-29T09:00:00Z');
+    for (let i = 0; i < 5; i += 1) await logSend(store, 'x-main', new Date(first.getTime() + i * MIN), 'attempt');
+    expect(await gate(new Date(first.getTime() + 5 * MIN), { schedule })).toEqual({ kind: 'go' });
+    await logSend(store, 'x-main', new Date(first.getTime() + 5 * MIN), 'post');
+    expect(await gate(new Date(first.getTime() + 6 * MIN), { schedule })).toMatchObject({ kind: 'wait', reason: 'spacing between posts' });
+    expect(await gate(new Date(first.getTime() + 60 * MIN), { schedule })).toMatchObject({ kind: 'wait', reason: 'daily cap of 1 posts reached (UTC)' });
   });
 });

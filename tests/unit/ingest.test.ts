@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/config/schema.js';
+import { MOVES } from '../../src/delivery/lifecycle.js';
 import { planIngest, type IngestPolicy } from '../../src/ingest/plan-ingest.js';
 import type { RoutingRoute, RoutingTable } from '../../src/ingest/route-article.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -201,8 +202,9 @@ describe('edits with onUpdate: repost-if-title-changed', () => {
     await ingestWith(makeArticle({ key: 'story', title: 'Bridge vote delayed' }));
     const [x] = await store.listDeliveries({ channelId: 'x-main' });
     if (!x) throw new Error('no delivery');
-    await store.markSending(x.id, { text: 'Bridge vote delayed …', at: NOW });
-    await store.finish(x.id, { state: 'posted', at: NOW, remoteId: '1' }, { at: NOW, kind: 'delivery-posted', message: 'posted', actor: 'daemon' });
+    const event = { at: NOW, kind: 'test', message: 'test', actor: 'daemon' };
+    await store.transition(x.id, { ...MOVES.claim, set: { text: 'Bridge vote delayed …', attemptAt: NOW } }, event);
+    await store.transition(x.id, { ...MOVES.posted, set: { remoteId: '1', postedAt: NOW } }, event);
 
     const edited = await ingestWith(makeArticle({ key: 'story', title: 'Bridge vote passes 7 to 2' }));
     expect(edited).toMatchObject({ updated: 1, reposts: 1, deliveriesCreated: 0 });

@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/config/schema.js';
+import { editorActions } from '../../src/delivery/editor-actions.js';
+import { MOVES } from '../../src/delivery/lifecycle.js';
 import { createWorker } from '../../src/delivery/worker.js';
 import { planIngest } from '../../src/ingest/plan-ingest.js';
 import type { OutboundPost, PlatformAdapter, Receipt } from '../../src/platforms/contract.js';
@@ -166,7 +168,7 @@ describe('worker', () => {
     const [delivery] = await store.listDeliveries({});
     if (!delivery) throw new Error('no delivery');
     adapter.prepare = async () => {
-      await store.finish(delivery.id, { state: 'cancelled', at: now }, { at: now, kind: 'delivery-cancelled', message: 'by editor', actor: 'ana' });
+      await editorActions({ store, now: () => now }).cancel(delivery.id, 'ana', 'by editor');
       return { key: 'k' };
     };
     await worker.runDue();
@@ -187,7 +189,7 @@ describe('worker', () => {
       ['pending', 0],
       ['pending', 0],
     ]);
-    expect(await store.getChannelValue(mastodon.id, 'hold')).toMatch(/"kind":"auth"/);
+    expect(await store.listHolds(now, mastodon.id)).toMatchObject([{ kind: 'auth', reason: 'token revoked', by: 'daemon' }]);
   });
 
   it('stops sending when a response says no requests remain, until the reset', async () => {
@@ -229,7 +231,7 @@ describe('worker', () => {
     const worker = await setup(channel, scriptedAdapter([]), observer);
     const [delivery] = await store.listDeliveries({ channelId: channel.id });
     if (!delivery) throw new Error('no delivery');
-    await store.markSending(delivery.id, { text: 't', at: now });
+    expect(await store.transition(delivery.id, { ...MOVES.claim, set: { text: 't', attemptAt: now } }, { at: now, kind: 'delivery-sending', message: 'sending', actor: 'daemon' })).toBe(true);
     expect(await worker.recover()).toBe(1);
     expect((await store.getDelivery(delivery.id))?.state).toBe(expected);
     const events = await store.listEvents({ deliveryId: delivery.id });

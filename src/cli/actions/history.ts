@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { withCli } from '../context.js';
 import { colour, parseTime, printJson, relativeTime, table, UsageError } from '../output.js';
-import { findArticle, parseArticleRef } from '../resolve-article.js';
+import { parseArticleRef } from '../resolve-article.js';
 
 export async function historyAction(program: Command, ref: string | undefined, options: { channel?: string; since?: string; limit: string; json?: boolean }): Promise<void> {
   await withCli(program, undefined, async ({ app, out }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit takes a positive whole number');
     const since = options.since ? parseTime(options.since, app.now(), 'past') : undefined;
-    const article = ref ? await findArticle(app.store, parseArticleRef(ref)) : undefined;
+    const article = ref ? await app.editor.findArticle(parseArticleRef(ref)) : undefined;
     if (ref && !article) throw new UsageError(`no article ${ref} in the store (it may not have been polled yet; try crier preview)`);
 
     const deliveries = article ? await app.store.listDeliveries({ articleId: article.id, ...(options.channel ? { channelId: options.channel } : {}) }) : [];

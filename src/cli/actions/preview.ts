@@ -5,12 +5,12 @@ import { FitError } from '../../render/fit.js';
 import { articleFromPage } from '../../sources/page/page-article.js';
 import { withCli } from '../context.js';
 import { colour, printJson, relativeTime, UsageError } from '../output.js';
-import { findArticle, parseArticleRef } from '../resolve-article.js';
+import { parseArticleRef } from '../resolve-article.js';
 
 export async function previewAction(program: Command, ref: string, options: { channel?: string; json?: boolean }): Promise<void> {
   await withCli(program, undefined, async ({ app, out }) => {
     const parsed = parseArticleRef(ref);
-    const stored = await findArticle(app.store, parsed);
+    const stored = await app.editor.findArticle(parsed);
     if (!stored && parsed.kind === 'id') throw new UsageError(`no article with id ${parsed.id}`);
     const article = stored ?? (await articleFromPage(parsed.kind === 'url' ? parsed.url : ref, 'manual', app.now()));
     const routed = new Map(routeArticle(article, app.routing, app.now()).map((d) => [d.channelId, d]));

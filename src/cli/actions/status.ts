@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ALERT_AFTER_FAILURES } from '../../sources/alert-threshold.js';
-import { readHold } from '../../delivery/channel-holds.js';
+import { mainHold } from '../../delivery/channel-holds.js';
 import { runningDaemon } from '../../daemon/heartbeat.js';
 import { withCli } from '../context.js';
 import { colour, printJson, relativeTime, table } from '../output.js';
@@ -10,9 +10,11 @@ export async function statusAction(program: Command, options: { json?: boolean }
     const now = app.now();
     const daemon = await runningDaemon(app.store, now);
     const summaries = new Map((await app.store.channelSummaries()).map((s) => [s.channelId, s]));
+    const holds = await app.store.listHolds(now);
     const channels = [];
     for (const config of app.config.channels) {
-      const hold = await readHold(app.store, config.id, now);
+      const held = holds.filter((h) => h.channelId === config.id);
+      const hold = mainHold(held);
       const summary = summaries.get(config.id);
       channels.push({
         id: config.id,
@@ -20,6 +22,7 @@ export async function statusAction(program: Command, options: { json?: boolean }
         dryRun: config.dryRun,
         state: hold ? hold.kind : 'ok',
         hold: hold ?? null,
+        holds: held,
         pending: summary?.pending ?? 0,
         failed: summary?.failed ?? 0,
         uncertain: summary?.uncertain ?? 0,

@@ -1,5 +1,5 @@
 import type { Sql } from './sql.js';
-import type { ChannelSummary } from '../store.js';
+import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord } from '../store.js';
 
 /** The longest platform window is a day; sends are kept for two, so the table stays small. */
 const SEND_RETENTION_MS = 2 * 86_400_000;
@@ -31,20 +31,72 @@ export function channelSummaries(db: Sql): ChannelSummary[] {
   });
 }
 
-export function recordSend(db: Sql, channelId: string, at: Date, cost: number): void {
-  db.prepare('INSERT INTO channel_sends (channel_id, at, cost) VALUES (?, ?, ?)').run(channelId, at.getTime(), cost);
-  // The longest platform window is a day; keep two, so the table stays small.
-  db.prepare('DELETE FROM channel_sends WHERE channel_id = ? AND at < ?').run(channelId, at.getTime() - SEND_RETENTION_MS);
+export function recordSend(db: Sql, send: SendRecord, at: Date): void {
+  db.prepare('INSERT INTO channel_sends (counter, kind, at, cost) VALUES (?, ?, ?, ?)').run(send.counter, send.kind, at.getTime(), send.cost);
+  db.prepare('DELETE FROM channel_sends WHERE counter = ? AND at < ?').run(send.counter, at.getTime() - SEND_RETENTION_MS);
 }
 
-export function sendsSince(db: Sql, channelId: string, since: Date): { at: Date; cost: number }[] {
+export function sendsSince(db: Sql, counter: string, kind: SendRecord['kind'], since: Date): { at: Date; cost: number }[] {
   const rows = db
-    .prepare('SELECT at, cost FROM channel_sends WHERE channel_id = ? AND at > ? ORDER BY at')
-    .all(channelId, since.getTime()) as { at: number; cost: number }[];
+    .prepare('SELECT at, cost FROM channel_sends WHERE counter = ? AND kind = ? AND at > ? ORDER BY at')
+    .all(counter, kind, since.getTime()) as { at: number; cost: number }[];
   return rows.map((r) => ({ at: new Date(r.at), cost: r.cost }));
 }
 
-export function lastSendAt(db: Sql, channelId: string): Date | undefined {
-  const row = db.prepare('SELECT MAX(at) AS at FROM channel_sends WHERE channel_id = ?').get(channelId) as { at: number | null };
+export function lastSendAt(db: Sql, counter: string, kind: SendRecord['kind']): Date | undefined {
+  const row = db.prepare('SELECT MAX(at) AS at FROM channel_sends WHERE counter = ? AND kind = ?').get(counter, kind) as { at: number | null };
   return row.at === null ? undefined : new Date(row.at);
 }
+
+interface HoldRow {
+  channel_id: string;
+  kind: HoldKind;
+  reason: string;
+  since: number;
+  until: number | null;
+  by: string;
+}
+
+const holdFromRow = (row: HoldRow): HeldChannel => ({
+  channelId: row.channel_id,
+  kind: row.kind,
+  reason: row.reason,
+  since: new Date(row.since),
+  until: row.until === null ? undefined : new Date(row.until),
+  by: row.by,
+});
+
+/** A hold whose `until` has passed is simply over: it is never returned, whether or not deleted. */
+export function listHolds(db: Sql, now: Date, channelId: string | undefined): HeldChannel[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM channel_holds WHERE (until IS NULL OR until > @now) AND (@channel IS NULL OR channel_id = @channel)
+       ORDER BY channel_id, kind`,
+    )
+    .all({ now: now.getTime(), channel: channelId ?? null }) as HoldRow[];
+  return rows.map(holdFromRow);
+}
+
+export function setHold(db: Sql, channelId: string, hold: ChannelHold): void {
+  db.prepare(
+    `INSERT INTO channel_holds (channel_id, kind, reason, since, until, by) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id, kind) DO UPDATE SET reason = excluded.reason, since = excluded.since,
+       until = excluded.until, by = excluded.by`,
+  ).run(channelId, hold.kind, hold.reason, hold.since.getTime(), hold.until?.getTime() ?? null, hold.by);
+}
+
+export function clearHolds(db: Sql, channelId: string, kinds: readonly HoldKind[], now: Date): HeldChannel[] {
+  const cleared = listHolds(db, now, channelId).filter((h) => kinds.includes(h.kind));
+  db.prepare('DELETE FROM channel_holds WHERE channel_id = ? AND kind IN (SELECT value FROM json_each(?))').run(channelId, JSON.stringify(kinds));
+  return cleared;
+}
+
+/** A delivery is held when its channel has a hold in force that stops its priority. */
+const HELD = `EXISTS (SELECT 1 FROM channel_holds h WHERE h.channel_id = d.channel_id
+  AND (h.kind <> 'schedule' OR d.priority <> 'breaking') AND (h.until IS NULL OR h.until > @now)`;
+
+export const NOT_HELD = `NOT ${HELD})`;
+/** Held only until a known time (not by a person): the delivery can go when the hold ends. */
+export const HELD_FOR_EVER = `${HELD} AND h.until IS NULL)`;
+export const HOLD_END = `(SELECT MAX(h.until) FROM channel_holds h WHERE h.channel_id = d.channel_id
+  AND (h.kind <> 'schedule' OR d.priority <> 'breaking') AND h.until > @now)`;

@@ -1,8 +1,9 @@
 import type { Sql } from './sql.js';
 import type { Article } from '../../articles/article.js';
-import type { IngestItem, IngestResult, NewDelivery } from '../store.js';
+import type { IngestItem, IngestResult, NewDelivery, TitleRepost } from '../store.js';
 import { insertEvent } from './events.js';
 import { articleToJson } from './rows.js';
+import { applyTransition } from './transition.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
 
@@ -152,43 +153,37 @@ export function insertArticle(db: Sql, article: Article, at: Date, duplicateOf: 
 }
 
 /**
- * A route asked for changed headlines to be posted again: a posted delivery goes back to the
- * queue under the new headline's key (text rebuilt); one not sent yet simply picks up the new
- * headline; a channel without one gets it.
+ * A route asked for changed headlines to be posted again: a channel without a delivery gets one;
+ * an existing one takes the first of the moves the delivery module planned that applies (a
+ * compare-and-set each, so a delivery being sent right now is left alone).
  */
 function repostChangedTitle(
   db: Sql,
   articleId: number,
-  deliveries: readonly NewDelivery[],
+  reposts: readonly TitleRepost[],
   sourceId: string,
   at: Date,
   result: IngestResult,
 ): void {
-  for (const d of deliveries) {
-    const row = db
-      .prepare('SELECT id, state, idempotency_key, text FROM deliveries WHERE article_id = ? AND channel_id = ?')
-      .get(articleId, d.channelId) as { id: number; state: string; idempotency_key: string; text: string | null } | undefined;
+  for (const { add, moves } of reposts) {
+    const row = db.prepare('SELECT id FROM deliveries WHERE article_id = ? AND channel_id = ?').get(articleId, add.channelId) as
+      | { id: number }
+      | undefined;
     if (!row) {
-      insertDeliveries(db, articleId, [d], sourceId, at, result);
+      insertDeliveries(db, articleId, [add], sourceId, at, result);
       result.reposts += 1;
       continue;
     }
-    if (row.state === 'sending' || row.idempotency_key === d.idempotencyKey) continue;
-    if (row.state === 'pending' && row.text !== null) continue; // an attempt is out: keep its exact text
-    db.prepare(
-      `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, idempotency_key = ?, text = NULL, prepared = NULL,
-         attempts = 0, first_attempt_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
-    ).run(d.nextAttemptAt.getTime(), d.idempotencyKey, at.getTime(), row.id);
-    insertEvent(db, {
+    const event = {
       at,
       kind: 'delivery-repost',
-      message: `headline changed: posting again on ${d.channelId} (route ${d.routeId}: onUpdate repost-if-title-changed)`,
+      message: `headline changed: posting again on ${add.channelId} (route ${add.routeId}: onUpdate repost-if-title-changed)`,
       articleId,
       deliveryId: row.id,
-      channelId: d.channelId,
+      channelId: add.channelId,
       sourceId,
       actor: 'daemon',
-    });
-    result.reposts += 1;
+    };
+    if (moves.some((move) => applyTransition(db, row.id, move, event))) result.reposts += 1;
   }
 }

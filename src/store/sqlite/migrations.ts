@@ -98,4 +98,32 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX channel_sends_window ON channel_sends(channel_id, at);
   `,
+  // Holds become a table the due query joins (they were JSON under channel_values 'hold'), one row
+  // per channel and kind; the send log tells attempts (platform budgets) from posts (schedules).
+  `
+  CREATE TABLE channel_holds (
+    channel_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    until INTEGER,
+    by TEXT NOT NULL,
+    PRIMARY KEY (channel_id, kind)
+  );
+  INSERT INTO channel_holds (channel_id, kind, reason, since, until, by)
+    SELECT channel_id, json_extract(value, '$.kind'), json_extract(value, '$.reason'),
+      CAST(ROUND((julianday(json_extract(value, '$.since')) - 2440587.5) * 86400000) AS INTEGER),
+      CASE WHEN json_extract(value, '$.until') IS NULL THEN NULL
+        ELSE CAST(ROUND((julianday(json_extract(value, '$.until')) - 2440587.5) * 86400000) AS INTEGER) END,
+      json_extract(value, '$.by')
+    FROM channel_values WHERE key = 'hold';
+  DELETE FROM channel_values WHERE key = 'hold';
+
+  ALTER TABLE channel_sends RENAME COLUMN channel_id TO counter;
+  ALTER TABLE channel_sends ADD COLUMN kind TEXT NOT NULL DEFAULT 'attempt';
+  DROP INDEX channel_sends_window;
+  CREATE INDEX channel_sends_window ON channel_sends(counter, kind, at);
+  INSERT INTO channel_sends (counter, kind, at, cost)
+    SELECT channel_id, 'post', posted_at, 1 FROM deliveries WHERE state = 'posted' AND posted_at IS NOT NULL;
+  `,
 ];

@@ -1,25 +1,38 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateFile } from './private-file.js';
 import type {
-  Delivery,
-  DeliveryFilter,
-  DeliveryOutcome,
-  ChannelSkip,
+  ChannelHold,
   ChannelSummary,
+  Delivery,
+  DeliveryChange,
+  DeliveryFilter,
   EventFilter,
   EventRecord,
+  HeldChannel,
+  HoldKind,
   IngestItem,
-  NewDelivery,
-  RequeuePatch,
   IngestResult,
-  SendingPatch,
+  NewDelivery,
+  SendRecord,
   SourceState,
   Store,
   StoredArticle,
   StoredEvent,
 } from '../store.js';
-import { channelSummaries, lastSendAt, recordSend, sendsSince } from './channel-queries.js';
+import {
+  channelSummaries,
+  clearHolds,
+  HELD_FOR_EVER,
+  HOLD_END,
+  lastSendAt,
+  listHolds,
+  NOT_HELD,
+  sendsSince,
+  setHold,
+} from './channel-queries.js';
+import { applyTransition } from './transition.js';
 import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
@@ -35,17 +48,17 @@ import {
 } from './rows.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
-const NO_SKIP: ChannelSkip = { all: [], normal: [] };
-const SKIP_CLAUSE = `channel_id NOT IN (SELECT value FROM json_each(@skipAll))
-  AND (priority = 'breaking' OR channel_id NOT IN (SELECT value FROM json_each(@skipNormal)))`;
-const skipParams = (skip: ChannelSkip) => ({ skipAll: JSON.stringify(skip.all), skipNormal: JSON.stringify(skip.normal) });
 
 /**
  * better-sqlite3 in WAL mode: the daemon and CLI processes share one file safely; a busy
  * timeout lets a short CLI write wait for the daemon's transaction instead of failing.
  */
 export function openSqliteStore(path: string): SqliteStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // The store holds sessions and tokens: created 0600, and its -wal and -shm follow.
+    ensurePrivateFile(path);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
@@ -63,6 +76,12 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      // Tables this Crier does not know may hold state it would ignore or overwrite.
+      throw new Error(
+        `store ${this.db.name} was written by a newer Crier (schema ${current}, this one knows ${MIGRATIONS.length}): upgrade Crier, or point store.path at another file`,
+      );
+    }
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[version] ?? '');
@@ -132,20 +151,23 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
-  async dueDeliveries(now: Date, limit: number, skip: ChannelSkip = NO_SKIP): Promise<Delivery[]> {
+  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
     const rows = this.sql
       .prepare(
-        `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= @now AND ${SKIP_CLAUSE}
-         ORDER BY priority = 'breaking' DESC, next_attempt_at, id LIMIT @limit`,
+        `SELECT d.* FROM deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= @now AND ${NOT_HELD}
+         ORDER BY d.priority = 'breaking' DESC, d.next_attempt_at, d.id LIMIT @limit`,
       )
-      .all({ now: now.getTime(), limit, ...skipParams(skip) }) as DeliveryRow[];
+      .all({ now: now.getTime(), limit }) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
 
-  async nextDueAt(skip: ChannelSkip = NO_SKIP): Promise<Date | undefined> {
+  async nextDueAt(now: Date): Promise<Date | undefined> {
     const row = this.sql
-      .prepare(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending' AND ${SKIP_CLAUSE}`)
-      .get(skipParams(skip)) as { due: number | null };
+      .prepare(
+        `SELECT MIN(MAX(d.next_attempt_at, COALESCE(${HOLD_END}, 0))) AS due FROM deliveries d
+         WHERE d.state = 'pending' AND NOT ${HELD_FOR_EVER}`,
+      )
+      .get({ now: now.getTime() }) as { due: number | null };
     return row.due === null ? undefined : new Date(row.due);
   }
 
@@ -174,80 +196,8 @@ export class SqliteStore implements Store {
     return rows.map(deliveryFromRow);
   }
 
-  async markSending(id: number, patch: SendingPatch): Promise<boolean> {
-    const info = this.sql
-      .prepare(
-        `UPDATE deliveries SET state = 'sending', text = ?, prepared = COALESCE(prepared, ?), attempts = attempts + 1,
-           first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
-         WHERE id = ? AND state = 'pending'`,
-      )
-      .run(patch.text, patch.prepared ?? null, patch.at.getTime(), patch.at.getTime(), patch.at.getTime(), id);
-    return info.changes === 1;
-  }
-
-  async finish(id: number, outcome: DeliveryOutcome, event: EventRecord): Promise<void> {
-    this.db.transaction(() => {
-      this.sql
-        .prepare(
-          `UPDATE deliveries SET state = ?, remote_id = COALESCE(?, remote_id), remote_url = COALESCE(?, remote_url),
-             last_error = ?, posted_at = CASE WHEN ? = 'posted' THEN ? ELSE posted_at END, updated_at = ?
-           WHERE id = ?`,
-        )
-        .run(
-          outcome.state,
-          outcome.remoteId ?? null,
-          outcome.remoteUrl ?? null,
-          outcome.error ?? null,
-          outcome.state,
-          outcome.at.getTime(),
-          outcome.at.getTime(),
-          id,
-        );
-      this.insertEvent(event);
-    })();
-  }
-
-  async reschedule(
-    id: number,
-    nextAttemptAt: Date,
-    error: string,
-    event: EventRecord,
-    options: { refundAttempt?: boolean } = {},
-  ): Promise<void> {
-    this.db.transaction(() => {
-      this.sql
-        .prepare(
-          `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?,
-             attempts = MAX(0, attempts - ?) WHERE id = ?`,
-        )
-        .run(nextAttemptAt.getTime(), error, event.at.getTime(), options.refundAttempt ? 1 : 0, id);
-      this.insertEvent(event);
-    })();
-  }
-
-  async listSending(): Promise<Delivery[]> {
-    return this.listDeliveries({ states: ['sending'] });
-  }
-
-  async requeue(id: number, patch: RequeuePatch, event: EventRecord): Promise<void> {
-    this.db.transaction(() => {
-      this.sql
-        .prepare(
-          `UPDATE deliveries SET state = 'pending', next_attempt_at = @at, attempts = 0, last_error = NULL,
-             priority = COALESCE(@priority, priority), updated_at = @now
-           WHERE id = @id`,
-        )
-        .run({ id, at: patch.at.getTime(), priority: patch.priority ?? null, now: event.at.getTime() });
-      if (patch.freshKey !== undefined) {
-        this.sql
-          .prepare(
-            `UPDATE deliveries SET idempotency_key = ?, text = NULL, prepared = NULL, remote_id = NULL, remote_url = NULL,
-               first_attempt_at = NULL, last_attempt_at = NULL, posted_at = NULL WHERE id = ?`,
-          )
-          .run(patch.freshKey, id);
-      }
-      this.insertEvent(event);
-    })();
+  async transition(id: number, change: DeliveryChange, event: EventRecord): Promise<boolean> {
+    return this.db.transaction(() => applyTransition(this.sql, id, change, event))();
   }
 
   async addDeliveries(
@@ -336,15 +286,23 @@ export class SqliteStore implements Store {
     this.sql.prepare('DELETE FROM channel_values WHERE channel_id = ? AND key = ?').run(channelId, key);
   }
 
-  async recordSend(channelId: string, at: Date, cost: number): Promise<void> {
-    recordSend(this.sql, channelId, at, cost);
+  async sendsSince(counter: string, kind: SendRecord['kind'], since: Date): Promise<{ at: Date; cost: number }[]> {
+    return sendsSince(this.sql, counter, kind, since);
   }
 
-  async sendsSince(channelId: string, since: Date): Promise<{ at: Date; cost: number }[]> {
-    return sendsSince(this.sql, channelId, since);
+  async lastSendAt(counter: string, kind: SendRecord['kind']): Promise<Date | undefined> {
+    return lastSendAt(this.sql, counter, kind);
   }
 
-  async lastSendAt(channelId: string): Promise<Date | undefined> {
-    return lastSendAt(this.sql, channelId);
+  async listHolds(now: Date, channelId?: string): Promise<HeldChannel[]> {
+    return listHolds(this.sql, now, channelId);
+  }
+
+  async setHold(channelId: string, hold: ChannelHold): Promise<void> {
+    setHold(this.sql, channelId, hold);
+  }
+
+  async clearHolds(channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]> {
+    return this.db.transaction(() => clearHolds(this.sql, channelId, kinds, now))();
   }
 }
