@@ -236,14 +236,15 @@ export interface Store {
 
   /**
    * Pending deliveries due at `now`, breaking first, then oldest due first, leaving out the
-   * channels held now (a schedule hold lets breaking posts through).
+   * channels held now (a schedule hold lets breaking posts through); of `channelIds` only, when
+   * given (the channels whose lease this replica holds).
    */
-  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  dueDeliveries(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]>;
   /**
    * When the next pending delivery can go: its due time, or the end of the hold that stops it.
    * Undefined when nothing is pending or everything pending waits for a person (paused, auth).
    */
-  nextDueAt(now: Date): Promise<Date | undefined>;
+  nextDueAt(now: Date, channelIds?: readonly string[]): Promise<Date | undefined>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   /**
@@ -272,6 +273,26 @@ export interface Store {
   setHold(channelId: string, hold: ChannelHold): Promise<void>;
   /** Lifts the channel's holds of these kinds; returns the ones that were in force. */
   clearHolds(channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]>;
+
+  /**
+   * Replicas. One replica at a time sends for an account: it holds the channel's lease, renewed
+   * while it works, taken over by another once it has expired (a dead replica). Returns the
+   * channels this owner holds after the call, of those asked for.
+   */
+  leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number): Promise<string[]>;
+  /** Gives up this owner's channel leases (a clean stop), so another replica takes over at once. */
+  releaseChannels(owner: string): Promise<void>;
+  /**
+   * Whether this owner may poll the source now: one replica per due time. Granted when the source
+   * is due (or `force`, a push asked for a poll) and no other owner's claim is in force; the claim
+   * lasts `ttlMs` or until the poll's state is saved.
+   */
+  claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean): Promise<boolean>;
+  /**
+   * Tells `listener` when another process changed the queue (PostgreSQL LISTEN/NOTIFY), so a
+   * replica wakes at once for work another one received. Absent where nothing can tell.
+   */
+  watch?(listener: () => void): Promise<() => Promise<void>>;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string | undefined): Promise<void>;

@@ -126,4 +126,15 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO channel_sends (counter, kind, at, cost)
     SELECT channel_id, 'post', posted_at, 1 FROM deliveries WHERE state = 'posted' AND posted_at IS NOT NULL;
   `,
+  // Leases: one replica (here, one process: the daemon or a `post --now`) sends for a channel
+  // at a time, and one polls a source per due time.
+  `
+  CREATE TABLE channel_leases (
+    channel_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until INTEGER NOT NULL
+  );
+  ALTER TABLE sources ADD COLUMN claimed_by TEXT;
+  ALTER TABLE sources ADD COLUMN claimed_until INTEGER;
+  `,
 ];

@@ -33,6 +33,7 @@ import {
   setHold,
 } from './channel-queries.js';
 import { applyTransition } from './transition.js';
+import { claimPoll, leaseChannels, releaseChannels } from './leases.js';
 import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
@@ -48,6 +49,7 @@ import {
 } from './rows.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
+const channelList = (ids: readonly string[] | undefined): string | null => (ids === undefined ? null : JSON.stringify(ids));
 
 /**
  * better-sqlite3 in WAL mode: the daemon and CLI processes share one file safely; a busy
@@ -114,7 +116,7 @@ export class SqliteStore implements Store {
            last_modified = excluded.last_modified, body_hash = excluded.body_hash, cursor = excluded.cursor,
            next_poll_at = excluded.next_poll_at, last_poll_at = excluded.last_poll_at,
            last_ok_at = excluded.last_ok_at, consecutive_failures = excluded.consecutive_failures,
-           last_error = excluded.last_error`,
+           last_error = excluded.last_error, claimed_by = NULL, claimed_until = NULL`,
       )
       .run({
         source_id: state.sourceId,
@@ -151,23 +153,25 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
-  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+  async dueDeliveries(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
     const rows = this.sql
       .prepare(
         `SELECT d.* FROM deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= @now AND ${NOT_HELD}
+           AND (@channels IS NULL OR d.channel_id IN (SELECT value FROM json_each(@channels)))
          ORDER BY d.priority = 'breaking' DESC, d.next_attempt_at, d.id LIMIT @limit`,
       )
-      .all({ now: now.getTime(), limit }) as DeliveryRow[];
+      .all({ now: now.getTime(), limit, channels: channelList(channelIds) }) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
 
-  async nextDueAt(now: Date): Promise<Date | undefined> {
+  async nextDueAt(now: Date, channelIds?: readonly string[]): Promise<Date | undefined> {
     const row = this.sql
       .prepare(
         `SELECT MIN(MAX(d.next_attempt_at, COALESCE(${HOLD_END}, 0))) AS due FROM deliveries d
-         WHERE d.state = 'pending' AND NOT ${HELD_FOR_EVER}`,
+         WHERE d.state = 'pending' AND NOT ${HELD_FOR_EVER}
+           AND (@channels IS NULL OR d.channel_id IN (SELECT value FROM json_each(@channels)))`,
       )
-      .get({ now: now.getTime() }) as { due: number | null };
+      .get({ now: now.getTime(), channels: channelList(channelIds) }) as { due: number | null };
     return row.due === null ? undefined : new Date(row.due);
   }
 
@@ -304,5 +308,17 @@ export class SqliteStore implements Store {
 
   async clearHolds(channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]> {
     return this.db.transaction(() => clearHolds(this.sql, channelId, kinds, now))();
+  }
+
+  async leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number): Promise<string[]> {
+    return this.db.transaction(() => leaseChannels(this.sql, owner, channelIds, now, ttlMs))();
+  }
+
+  async releaseChannels(owner: string): Promise<void> {
+    releaseChannels(this.sql, owner);
+  }
+
+  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false): Promise<boolean> {
+    return this.db.transaction(() => claimPoll(this.sql, sourceId, owner, now, ttlMs, force))();
   }
 }

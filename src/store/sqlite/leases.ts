@@ -1,0 +1,30 @@
+import type { Sql } from './sql.js';
+
+/** Takes or renews each channel's lease unless another owner's is in force; returns those held. */
+export function leaseChannels(db: Sql, owner: string, channelIds: readonly string[], now: Date, ttlMs: number): string[] {
+  const take = db.prepare(
+    `INSERT INTO channel_leases (channel_id, owner, until) VALUES (@channel, @owner, @until)
+     ON CONFLICT (channel_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+       WHERE channel_leases.owner = excluded.owner OR channel_leases.until <= @now`,
+  );
+  return channelIds.filter(
+    (channel) => take.run({ channel, owner, until: now.getTime() + ttlMs, now: now.getTime() }).changes === 1,
+  );
+}
+
+export function releaseChannels(db: Sql, owner: string): void {
+  db.prepare('DELETE FROM channel_leases WHERE owner = ?').run(owner);
+}
+
+/** One poll per due time: the source must be due (or forced) and unclaimed by anyone else. */
+export function claimPoll(db: Sql, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean): boolean {
+  db.prepare('INSERT OR IGNORE INTO sources (source_id, consecutive_failures) VALUES (?, 0)').run(sourceId);
+  const info = db
+    .prepare(
+      `UPDATE sources SET claimed_by = @owner, claimed_until = @until
+       WHERE source_id = @source AND (claimed_until IS NULL OR claimed_until <= @now OR claimed_by = @owner)
+         AND (@force = 1 OR next_poll_at IS NULL OR next_poll_at <= @now)`,
+    )
+    .run({ source: sourceId, owner, until: now.getTime() + ttlMs, now: now.getTime(), force: force ? 1 : 0 });
+  return info.changes === 1;
+}
