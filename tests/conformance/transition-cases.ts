@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { MOVES } from '../../src/delivery/lifecycle.js';
+import type { Delivery, DeliveryChange, Store } from '../../src/store/store.js';
+import { at, event, HOUR, MINUTE, newDelivery, only, seed, T0, type Ctx } from './harness.js';
+
+const claim = (set: DeliveryChange['set'] = {}): DeliveryChange => ({ ...MOVES.claim, set });
+
+/** A delivery's only write: a compare-and-set with its patch, sends and event, or nothing at all. */
+export function transitionCases(ctx: Ctx): void {
+  async function one(): Promise<number> {
+    const { ids } = await seed(ctx.store, 'a', [newDelivery('x')]);
+    return only(ids.x);
+  }
+  const get = async (id: number, store: Store = ctx.store): Promise<Delivery> => only(await store.getDelivery(id), 'delivery');
+
+  describe('transition', () => {
+    it('moves the state and writes the patch, the sends and the event together', async () => {
+      const id = await one();
+      const sends = [
+        { counter: 'x', kind: 'attempt', cost: 1 },
+        { counter: 'x/images', kind: 'attempt', cost: 2 },
+      ] as const;
+      const sending = event('delivery-sending', at(MINUTE), { deliveryId: id, channelId: 'x', data: { try: 1 } });
+      expect(await ctx.store.transition(id, claim({ text: 'Hello', prepared: '{"rkey":"1"}', attemptAt: at(MINUTE) }), sending)).toBe(true);
+      expect(await ctx.store.transition(id, { ...MOVES.posted, set: { remoteId: 'r1', remoteUrl: 'https://x.example/r1', postedAt: at(2 * MINUTE), lastError: null } }, event('delivery-posted', at(2 * MINUTE)))).toBe(true);
+      expect(await get(id)).toMatchObject({
+        state: 'posted',
+        text: 'Hello',
+        prepared: '{"rkey":"1"}',
+        attempts: 1,
+        firstAttemptAt: at(MINUTE),
+        lastAttemptAt: at(MINUTE),
+        remoteId: 'r1',
+        remoteUrl: 'https://x.example/r1',
+        postedAt: at(2 * MINUTE),
+        updatedAt: at(2 * MINUTE),
+        createdAt: T0,
+        nextAttemptAt: T0,
+      });
+      expect((await ctx.store.listEvents({ deliveryId: id })).filter((e) => e.kind !== 'delivery-created')).toEqual([{ ...sending, id: expect.any(Number), articleId: undefined, sourceId: undefined }]);
+      expect(await ctx.store.sendsSince('x', 'attempt', T0)).toEqual([]);
+      await ctx.store.transition(id, { from: ['posted'], to: 'posted', sends: sends }, event('noted', at(3 * MINUTE)));
+      expect(await ctx.store.sendsSince('x', 'attempt', T0)).toEqual([{ at: at(3 * MINUTE), cost: 1 }]);
+      expect(await ctx.store.sendsSince('x/images', 'attempt', T0)).toEqual([{ at: at(3 * MINUTE), cost: 2 }]);
+    });
+
+    it('returns false and writes nothing when the state is not one it moves from', async () => {
+      const id = await one();
+      const before = await get(id);
+      const eventsBefore = await ctx.store.listEvents({});
+      const refused = await ctx.store.transition(
+        id,
+        { ...MOVES.retry, set: { text: 'no', nextAttemptAt: at(HOUR), attempts: 'reset', lastError: 'no' }, sends: [{ counter: 'x', kind: 'post', cost: 1 }] },
+        event('delivery-retry', at(MINUTE)),
+      );
+      expect(refused).toBe(false);
+      expect(await get(id)).toEqual(before);
+      expect(await ctx.store.listEvents({})).toEqual(eventsBefore);
+      expect(await ctx.store.sendsSince('x', 'post', at(-HOUR))).toEqual([]);
+      expect(await ctx.store.lastSendAt('x', 'post')).toBeUndefined();
+      expect(await ctx.store.transition(999_999, MOVES.claim, event('delivery-sending'))).toBe(false);
+    });
+
+    it('text is replaced when given; prepared is written only once; lastError set, kept, cleared', async () => {
+      const id = await one();
+      await ctx.store.transition(id, { ...MOVES.defer, set: { text: 'first', prepared: 'p1', lastError: 'image too big' } }, event('d', at(1)));
+      await ctx.store.transition(id, { ...MOVES.defer, set: { prepared: 'p2' } }, event('d', at(2)));
+      expect(await get(id)).toMatchObject({ text: 'first', prepared: 'p1', lastError: 'image too big' });
+      await ctx.store.transition(id, { ...MOVES.defer, set: { text: 'second', lastError: null } }, event('d', at(3)));
+      expect(await get(id)).toMatchObject({ text: 'second', prepared: 'p1', lastError: undefined, updatedAt: at(3) });
+    });
+
+    it('attemptAt counts attempts and sets the first attempt once; refund gives one back (never below 0); reset starts over', async () => {
+      const id = await one();
+      await ctx.store.transition(id, claim({ attemptAt: at(MINUTE) }), event('s'));
+      await ctx.store.transition(id, { ...MOVES.retryLater, set: { nextAttemptAt: at(10 * MINUTE), lastError: 'timeout' } }, event('r'));
+      await ctx.store.transition(id, claim({ attemptAt: at(10 * MINUTE) }), event('s'));
+      expect(await get(id)).toMatchObject({ attempts: 2, firstAttemptAt: at(MINUTE), lastAttemptAt: at(10 * MINUTE), nextAttemptAt: at(10 * MINUTE), lastError: 'timeout' });
+      await ctx.store.transition(id, { ...MOVES.retryLater, set: { attempts: 'refund' } }, event('r'));
+      expect((await get(id)).attempts).toBe(1);
+      await ctx.store.transition(id, { ...MOVES.defer, set: { attempts: 'refund' } }, event('r'));
+      await ctx.store.transition(id, { ...MOVES.defer, set: { attempts: 'refund' } }, event('r'));
+      expect((await get(id)).attempts).toBe(0);
+      await ctx.store.transition(id, claim({ attemptAt: at(20 * MINUTE) }), event('s'));
+      await ctx.store.transition(id, claim({ attemptAt: at(21 * MINUTE) }), event('s'));
+      await ctx.store.transition(id, MOVES.failed, event('f'));
+      expect((await get(id)).attempts).toBe(1);
+      await ctx.store.transition(id, { ...MOVES.retry, set: { attempts: 'reset', priority: 'breaking', nextAttemptAt: at(HOUR) } }, event('retry'));
+      expect(await get(id)).toMatchObject({ state: 'pending', attempts: 0, priority: 'breaking', nextAttemptAt: at(HOUR), firstAttemptAt: at(MINUTE) });
+    });
+
+    it('freshKey starts a new post: text, prepared, receipt and attempt times forgotten; refused when the key is unchanged', async () => {
+      const id = await one();
+      await ctx.store.transition(id, claim({ text: 't', prepared: 'p', attemptAt: T0 }), event('s'));
+      await ctx.store.transition(id, { ...MOVES.posted, set: { remoteId: 'r', remoteUrl: 'https://x.example/r', postedAt: T0 } }, event('p'));
+      const posted = await get(id);
+      const eventsBefore = await ctx.store.listEvents({});
+      expect(await ctx.store.transition(id, { ...MOVES.repost, set: { freshKey: 'key-x' } }, event('repost', at(HOUR)))).toBe(false);
+      expect(await get(id)).toEqual(posted);
+      expect(await ctx.store.listEvents({})).toEqual(eventsBefore);
+
+      const repost = { ...MOVES.repost, set: { freshKey: 'key-x-2', attempts: 'reset', nextAttemptAt: at(HOUR) } } as const;
+      expect(await ctx.store.transition(id, repost, event('repost', at(HOUR)))).toBe(true);
+      expect(await get(id)).toMatchObject({
+        state: 'pending',
+        idempotencyKey: 'key-x-2',
+        attempts: 0,
+        nextAttemptAt: at(HOUR),
+        text: undefined,
+        prepared: undefined,
+        remoteId: undefined,
+        remoteUrl: undefined,
+        firstAttemptAt: undefined,
+        lastAttemptAt: undefined,
+        postedAt: undefined,
+        updatedAt: at(HOUR),
+      });
+    });
+
+    it('unsentOnly applies only while no request has ever left', async () => {
+      const id = await one();
+      expect(await ctx.store.transition(id, { ...MOVES.rekey, set: { freshKey: 'k2' } }, event('rekey'))).toBe(true);
+      await ctx.store.transition(id, claim({ attemptAt: T0 }), event('s'));
+      await ctx.store.transition(id, MOVES.retryLater, event('r'));
+      expect(await ctx.store.transition(id, { ...MOVES.rekey, set: { freshKey: 'k3' } }, event('rekey'))).toBe(false);
+      expect(await get(id)).toMatchObject({ idempotencyKey: 'k2', state: 'pending', attempts: 1 });
+    });
+
+    it('two handles claim the same deliveries at once: exactly one claim of each wins', async () => {
+      const second = ctx.harness.second;
+      if (!second) throw new Error('this store needs a second handle for the race cases');
+      const other = await second();
+      await other.migrate();
+      const { ids } = await seed(ctx.store, 'a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => newDelivery(c)));
+      for (const id of Object.values(ids)) {
+        const results = await Promise.all([
+          ctx.store.transition(id, claim({ attemptAt: T0, text: 'one' }), event('delivery-sending', T0, { deliveryId: id, actor: 'one' })),
+          other.transition(id, claim({ attemptAt: T0, text: 'two' }), event('delivery-sending', T0, { deliveryId: id, actor: 'two' })),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results[0] ? 'one' : 'two';
+        expect(await get(id, other)).toMatchObject({ state: 'sending', attempts: 1, text: winner });
+        expect((await ctx.store.listEvents({ deliveryId: id })).filter((e) => e.kind === 'delivery-sending').map((e) => e.actor)).toEqual([winner]);
+      }
+      // A cancel racing the post it lost to is refused on either handle.
+      const id = only(ids.c1);
+      const [posted, cancelled] = await Promise.all([ctx.store.transition(id, MOVES.posted, event('p')), other.transition(id, MOVES.cancel, event('c'))]);
+      expect([posted, cancelled]).toEqual([true, false]);
+      expect((await get(id, other)).state).toBe('posted');
+    });
+  });
+
+  describe('the send log', () => {
+    it('sendsSince and lastSendAt per counter and kind, oldest first, after `since` only', async () => {
+      const id = await one();
+      expect(await ctx.store.lastSendAt('x', 'attempt')).toBeUndefined();
+      const note = (when: Date, sends: DeliveryChange['sends']) => ctx.store.transition(id, { ...MOVES.defer, sends }, event('d', when));
+      await note(at(MINUTE), [{ counter: 'x', kind: 'attempt', cost: 1 }]);
+      await note(at(2 * MINUTE), [
+        { counter: 'x', kind: 'attempt', cost: 3 },
+        { counter: 'x', kind: 'post', cost: 1 },
+      ]);
+      await note(at(3 * MINUTE), [{ counter: 'x/images', kind: 'attempt', cost: 1 }]);
+      expect(await ctx.store.sendsSince('x', 'attempt', T0)).toEqual([
+        { at: at(MINUTE), cost: 1 },
+        { at: at(2 * MINUTE), cost: 3 },
+      ]);
+      expect(await ctx.store.sendsSince('x', 'attempt', at(MINUTE))).toEqual([{ at: at(2 * MINUTE), cost: 3 }]);
+      expect(await ctx.store.sendsSince('x', 'post', T0)).toEqual([{ at: at(2 * MINUTE), cost: 1 }]);
+      expect(await ctx.store.lastSendAt('x', 'attempt')).toEqual(at(2 * MINUTE));
+      expect(await ctx.store.lastSendAt('x', 'post')).toEqual(at(2 * MINUTE));
+      expect(await ctx.store.lastSendAt('x/images', 'attempt')).toEqual(at(3 * MINUTE));
+      expect(await ctx.store.lastSendAt('x/images', 'post')).toBeUndefined();
+      expect(await ctx.store.lastSendAt('masto', 'attempt')).toBeUndefined();
+    });
+  });
+}
