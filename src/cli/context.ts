@@ -40,7 +40,11 @@ export async function openCli(program: Command, by?: string, options: CliOptions
     app,
     out,
     actor: by ?? process.env.USER ?? safeUserName(),
-    close: () => app.store.close(),
+    // A `post --now` leased the channels it sent for: give them back for the daemon at once.
+    close: async () => {
+      await app.worker.stop();
+      await app.store.close();
+    },
   };
 }
 

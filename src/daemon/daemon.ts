@@ -23,6 +23,8 @@ export interface DaemonDeps {
   now: () => Date;
   random: () => number;
   observer: Observer;
+  /** This replica's name in the store's claims (one replica polls a source per due time). */
+  owner: string;
   /**
    * Receive pushes (WebSub, webhooks): given when the HTTP server runs. Without it WebSub sources
    * are polled like feeds and webhook sources receive nothing.
@@ -46,6 +48,8 @@ const MAX_SLEEP_MS = 1000;
 const FIRST_POLL_SPREAD_MS = 3000;
 /** Concurrent polls in all; undici's per-origin cap keeps it at 2 per host. */
 const MAX_CONCURRENT_POLLS = 16;
+/** A poll claim outlives the fetch deadline by this much, for the parse and the store write. */
+const POLL_CLAIM_MARGIN_MS = 60_000;
 
 /**
  * The scheduler: poll due times and delivery due times both live in the store, so a restart
@@ -60,6 +64,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let current: Promise<void> = Promise.resolve();
   const heartbeat = createHeartbeat(deps.store, deps.now);
   let ticking = false;
+  let unwatch: (() => Promise<void>) | undefined;
   let wakeSoon = false;
   /** Per source, the tail of its polls and pushes: one at a time, in arrival order. */
   const sourceQueues = new Map<string, Promise<unknown>>();
@@ -123,7 +128,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (queued) return queued;
     const run = serialized(sourceId, async () => {
       queuedPolls.delete(sourceId);
-      if (!abort.signal.aborted) await pollSource(source, pollDeps());
+      if (!abort.signal.aborted && (await claim(source, true))) await pollSource(source, pollDeps());
     }).then(wake);
     queuedPolls.set(sourceId, run);
     return track(run);
@@ -148,28 +153,39 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     return new Map((await deps.store.listSourceStates()).map((state) => [state.sourceId, state]));
   }
 
-  async function dueSources(): Promise<ResolvedSource[]> {
+  async function dueSources(): Promise<{ source: ResolvedSource; forced: boolean }[]> {
     const now = deps.now().getTime();
-    const due: ResolvedSource[] = [];
+    const due: { source: ResolvedSource; forced: boolean }[] = [];
     // One query for every source's state: with 1,000 sources, one read per source per tick was
     // most of the daemon's CPU (bench/, polling).
     const states = await sourceStates();
     for (const source of deps.config.sources) {
       if (!isPolled(source)) continue;
       const state = states.get(source.id);
-      if (forcedDue.delete(source.id)) due.push(source);
+      if (forcedDue.delete(source.id)) due.push({ source, forced: true });
       else if (source.schedule && state?.initializedAt) continue;
-      else if (!state?.nextPollAt || state.nextPollAt.getTime() <= now) due.push(source);
+      else if (!state?.nextPollAt || state.nextPollAt.getTime() <= now) due.push({ source, forced: false });
     }
     return due;
   }
 
-  async function pollAll(sources: ResolvedSource[]): Promise<void> {
+  /**
+   * Replicas share the polling: a source is polled by the one that claims it for this due time
+   * (forced: a push or a calendar schedule asked for it now). The claim ends when the poll's state
+   * is saved, or after the fetch deadline and a margin if this replica dies first.
+   */
+  function claim(source: ResolvedSource, force: boolean): Promise<boolean> {
+    return deps.store.claimPoll(source.id, deps.owner, deps.now(), deps.config.defaults.fetchTimeout + POLL_CLAIM_MARGIN_MS, force);
+  }
+
+  async function pollAll(sources: { source: ResolvedSource; forced: boolean }[]): Promise<void> {
     const queue = [...sources];
     const lane = async () => {
-      for (let source = queue.shift(); source && !abort.signal.aborted; source = queue.shift()) {
-        const polled = source;
-        await serialized(polled.id, () => pollSource(polled, pollDeps()));
+      for (let next = queue.shift(); next && !abort.signal.aborted; next = queue.shift()) {
+        const { source, forced } = next;
+        await serialized(source.id, async () => {
+          if (await claim(source, forced)) await pollSource(source, pollDeps());
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_POLLS, queue.length) }, lane));
@@ -244,6 +260,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         }
       }
       await push?.start();
+      // Another replica took a push or an editor queued a post: wake now, not at the next tick.
+      unwatch = await deps.store.watch?.(wake);
       deps.logger.info(
         { sources: deps.config.sources.length, channels: deps.config.channels.length },
         'crier is running; Ctrl-C to stop',
@@ -257,6 +275,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await push?.stop();
       await current;
       await Promise.allSettled(background);
+      await unwatch?.();
+      await deps.worker.stop();
       await dispatcher.close();
       await heartbeat.stop();
     },

@@ -7,7 +7,9 @@ import type { ChannelHold, Delivery, DeliveryPatch, EventRecord, SendRecord, Sto
 import { holdsStop } from './channel-holds.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 import { attemptRecords, gateDelivery, postRecord } from './delivery-gate.js';
+import { channelLeases } from './channel-leases.js';
 import { moveDelivery, type MoveName } from './lifecycle.js';
+import { replicaName } from './replica-name.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
@@ -21,6 +23,11 @@ export interface WorkerDeps {
   defaultLanguage: string;
   retry?: RetryPolicy;
   observer?: Observer;
+  /**
+   * This process, as the store's leases know it: only the replica holding a channel's lease
+   * sends for it. Default: a name unique to this process.
+   */
+  owner?: string;
 }
 
 export interface Worker {
@@ -33,6 +40,8 @@ export interface Worker {
   recover(): Promise<number>;
   /** When the worker next has something to do, so the daemon can sleep until then. */
   nextDueAt(): Promise<Date | undefined>;
+  /** Gives up this process's channel leases (a clean stop), so another replica sends at once. */
+  stop(): Promise<void>;
   /** Delivers one pending delivery now, if its channel is not held (`crier post --now`). */
   deliverOne(id: number): Promise<Delivery | undefined>;
 }
@@ -47,6 +56,7 @@ const BATCH = 50;
 export function createWorker(deps: WorkerDeps): Worker {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const observer = deps.observer ?? silentObserver;
+  const leases = channelLeases(deps.store, deps.owner ?? replicaName(), [...deps.channels.keys()], deps.now);
 
   async function hold(channelId: string, value: ChannelHold): Promise<void> {
     await deps.store.setHold(channelId, value);
@@ -80,12 +90,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function deliver(delivery: Delivery): Promise<void> {
     const log = deps.logger.child({ channel: delivery.channelId, article: delivery.articleId, delivery: delivery.id });
     const channel = deps.channels.get(delivery.channelId);
-    if (!channel) {
-      await move(delivery, 'cancel', 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`, {
-        set: { lastError: 'channel no longer configured' },
-      });
-      return;
-    }
+    // Only leased channels are due, and only configured channels are leased.
+    if (!channel) throw new Error(`delivery ${delivery.id} is for channel ${delivery.channelId}, which is not configured`);
     const article = await deps.store.getArticle(delivery.articleId);
     if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
     const budgets = delivery.dryRun ? [] : channel.platform.rateBudgets(channel.config);
@@ -230,8 +236,9 @@ export function createWorker(deps: WorkerDeps): Worker {
       let handled = 0;
       for (;;) {
         if (signal?.aborted) return handled;
-        // Held channels are left out by the query itself (the holds table is joined).
-        const due = await deps.store.dueDeliveries(deps.now(), BATCH);
+        // Held channels are left out by the query itself (the holds table is joined), and so are
+        // channels another replica is sending for.
+        const due = await deps.store.dueDeliveries(deps.now(), BATCH, await leases.held());
         if (due.length === 0) return handled;
         for (const delivery of due) {
           if (signal?.aborted) return handled;
@@ -247,12 +254,20 @@ export function createWorker(deps: WorkerDeps): Worker {
       const delivery = await deps.store.getDelivery(id);
       if (!delivery || delivery.state !== 'pending') return delivery;
       if (await heldNow(delivery)) return delivery;
+      if (!(await leases.held()).includes(delivery.channelId)) return delivery;
       await deliver(delivery);
       return deps.store.getDelivery(id);
     },
-    nextDueAt: () => deps.store.nextDueAt(deps.now()),
+    nextDueAt: async () => deps.store.nextDueAt(deps.now(), await leases.held()),
+    stop: () => leases.release(),
     async recover() {
       for (const channelId of deps.channels.keys()) await deps.store.clearHolds(channelId, ['auth'], deps.now());
+      for (const delivery of await deps.store.listDeliveries({ states: ['pending'], limit: 100_000 })) {
+        if (deps.channels.has(delivery.channelId)) continue;
+        await move(delivery, 'cancel', 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`, {
+          set: { lastError: 'channel no longer configured' },
+        });
+      }
       const stuck = await deps.store.listDeliveries({ states: ['sending'], limit: 100_000 });
       for (const delivery of stuck) {
         const channel = deps.channels.get(delivery.channelId);

@@ -1,5 +1,6 @@
 import type { CrierConfig } from '../config/load.js';
 import { editorActions, type EditorActions } from '../delivery/editor-actions.js';
+import { replicaName } from '../delivery/replica-name.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
@@ -22,6 +23,8 @@ export interface App {
   now: () => Date;
   random: () => number;
   observer: Observer;
+  /** This process's name in the store's leases and claims (one replica per channel, per poll). */
+  owner: string;
 }
 
 export interface AppOptions {
@@ -53,8 +56,10 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     channels: new Map(config.channels.map((c) => [c.id, c])),
     configDir: config.dir,
   };
+  const owner = replicaName();
   const worker = createWorker({
     store,
+    owner,
     channels,
     templates,
     logger: options.logger,
@@ -63,5 +68,5 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     defaultLanguage: config.defaults.language,
     observer,
   });
-  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer };
+  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer, owner };
 }

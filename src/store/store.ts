@@ -276,10 +276,13 @@ export interface Store {
 
   /**
    * Replicas. One replica at a time sends for an account: it holds the channel's lease, renewed
-   * while it works, taken over by another once it has expired (a dead replica). Returns the
-   * channels this owner holds after the call, of those asked for.
+   * while it works, taken over by another once it has expired (a dead replica), or at once from
+   * an owner in `takeOver` (one known to be dead). Returns the channels this owner holds after the
+   * call, of those asked for.
    */
-  leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number): Promise<string[]>;
+  leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number, takeOver?: readonly string[]): Promise<string[]>;
+  /** The leases in the store, expired or not (who sends for which channel, until when). */
+  listChannelLeases(): Promise<{ channelId: string; owner: string; until: Date }[]>;
   /** Gives up this owner's channel leases (a clean stop), so another replica takes over at once. */
   releaseChannels(owner: string): Promise<void>;
   /**

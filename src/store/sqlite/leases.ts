@@ -1,15 +1,33 @@
 import type { Sql } from './sql.js';
 
 /** Takes or renews each channel's lease unless another owner's is in force; returns those held. */
-export function leaseChannels(db: Sql, owner: string, channelIds: readonly string[], now: Date, ttlMs: number): string[] {
+export function leaseChannels(
+  db: Sql,
+  owner: string,
+  channelIds: readonly string[],
+  now: Date,
+  ttlMs: number,
+  takeOver: readonly string[],
+): string[] {
   const take = db.prepare(
     `INSERT INTO channel_leases (channel_id, owner, until) VALUES (@channel, @owner, @until)
      ON CONFLICT (channel_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-       WHERE channel_leases.owner = excluded.owner OR channel_leases.until <= @now`,
+       WHERE channel_leases.owner = excluded.owner OR channel_leases.until <= @now
+         OR channel_leases.owner IN (SELECT value FROM json_each(@dead))`,
   );
+  const dead = JSON.stringify(takeOver);
   return channelIds.filter(
-    (channel) => take.run({ channel, owner, until: now.getTime() + ttlMs, now: now.getTime() }).changes === 1,
+    (channel) => take.run({ channel, owner, until: now.getTime() + ttlMs, now: now.getTime(), dead }).changes === 1,
   );
+}
+
+export function listChannelLeases(db: Sql): { channelId: string; owner: string; until: Date }[] {
+  const rows = db.prepare('SELECT channel_id, owner, until FROM channel_leases ORDER BY channel_id').all() as {
+    channel_id: string;
+    owner: string;
+    until: number;
+  }[];
+  return rows.map((row) => ({ channelId: row.channel_id, owner: row.owner, until: new Date(row.until) }));
 }
 
 export function releaseChannels(db: Sql, owner: string): void {

@@ -33,7 +33,7 @@ import {
   setHold,
 } from './channel-queries.js';
 import { applyTransition } from './transition.js';
-import { claimPoll, leaseChannels, releaseChannels } from './leases.js';
+import { claimPoll, leaseChannels, listChannelLeases, releaseChannels } from './leases.js';
 import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
@@ -310,8 +310,12 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => clearHolds(this.sql, channelId, kinds, now))();
   }
 
-  async leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number): Promise<string[]> {
-    return this.db.transaction(() => leaseChannels(this.sql, owner, channelIds, now, ttlMs))();
+  async leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number, takeOver: readonly string[] = []): Promise<string[]> {
+    return this.db.transaction(() => leaseChannels(this.sql, owner, channelIds, now, ttlMs, takeOver))();
+  }
+
+  async listChannelLeases(): Promise<{ channelId: string; owner: string; until: Date }[]> {
+    return listChannelLeases(this.sql);
   }
 
   async releaseChannels(owner: string): Promise<void> {
