@@ -12,9 +12,15 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
+export interface SpawnOptions {
+  /** The child's umask (e.g. 0o022), set by a shell before it runs Crier; default: inherited. */
+  umask?: number;
+}
+
 /** Runs the real CLI as a child process, the way an operator or systemd would. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): CliProcess {
+  const command = options.umask === undefined ? [process.execPath, BIN, ...args] : ['/bin/sh', '-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, BIN, ...args];
+  const child = spawn(command[0] ?? process.execPath, command.slice(1), {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CRIER_LOG_LEVEL: 'info', ...env },
   });
   let stdout = '';
@@ -67,8 +73,12 @@ export function countMatches(text: string, pattern: RegExp): number {
 }
 
 /** Runs one CLI command to completion. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnCli(args, env);
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnCli(args, env, options);
   const code = await cli.exited;
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }

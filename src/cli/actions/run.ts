@@ -1,57 +1,112 @@
 import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
 import { createDaemon } from '../../daemon/daemon.js';
-import { createLogger } from '../../log/logger.js';
+import { createLogger, type Logger } from '../../log/logger.js';
 import { createWebhookAlerts } from '../../observe/alerts.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
 import { combineObservers } from '../../observe/observer.js';
-import { openApp } from '../../runtime/app.js';
+import { openApp, type App } from '../../runtime/app.js';
 import { healthRoutes } from '../../server/health-routes.js';
 import { startHttpServer, type RunningServer } from '../../server/http-server.js';
+import { lockStoreForDaemon } from '../../store/sqlite/daemon-lock.js';
+import { watchStoreFile } from '../../store/sqlite/store-file-watch.js';
+
+/** How often the daemon checks that its store path still names the file it opened. */
+const STORE_CHECK_EVERY_MS = 1000;
 
 export async function runAction(program: Command): Promise<void> {
   const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
   const config = loadConfig(file, process.env);
   const logger = createLogger();
   const channelIds = config.channels.map((c) => c.id);
-  let metrics: Metrics | undefined;
-  const app = await openApp(config, {
-    logger,
-    write: (text) => process.stdout.write(text),
-    observe: (store) => {
-      metrics = createMetrics(store, channelIds);
-      const alertsUrl = config.secrets.alertsWebhookUrl();
-      return alertsUrl ? combineObservers(metrics, createWebhookAlerts(alertsUrl, logger, 'crier')) : metrics;
-    },
-  });
-  // Push sources need the server; it listens before the daemon starts, because subscribing to a
-  // WebSub hub makes the hub call us back at once.
-  const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
-  let server: RunningServer | undefined;
-  if (config.server && metrics) {
-    const pushRoutes = daemon.pushRoutes();
-    server = await startHttpServer(
-      { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
-      [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes],
-    );
-    const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`)];
-    logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
+  // One daemon per store, settled before the store is migrated, crashed sends are recovered or
+  // anything is sent: a second daemon is refused here, naming the first.
+  const lock = await lockStoreForDaemon(config.storePath);
+  let app: App | undefined;
+  let stopping: StopRequest | undefined;
+  try {
+    let metrics: Metrics | undefined;
+    app = await openApp(config, {
+      logger,
+      write: (text) => process.stdout.write(text),
+      observe: (store) => {
+        metrics = createMetrics(store, channelIds);
+        const alertsUrl = config.secrets.alertsWebhookUrl();
+        return alertsUrl ? combineObservers(metrics, createWebhookAlerts(alertsUrl, logger, 'crier')) : metrics;
+      },
+    });
+    await lock.announce(app.store, app.now());
+    // Listening from here on, so a signal while the daemon starts stops it cleanly too.
+    stopping = stopRequested(logger, config.storePath);
+    // Push sources need the server; it listens before the daemon starts, because subscribing to a
+    // WebSub hub makes the hub call us back at once.
+    const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
+    let server: RunningServer | undefined;
+    if (config.server && metrics) {
+      const pushRoutes = daemon.pushRoutes();
+      server = await startHttpServer(
+        { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
+        [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes],
+      );
+      const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`)];
+      logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
+    }
+    await daemon.start();
+    const storeProblem = await stopping.done;
+    if (storeProblem) {
+      // What the CLI now reads and writes is another file: posting on from this one would go on
+      // behind everyone's back (a pause would never reach it).
+      logger.error({ store: config.storePath }, `${storeProblem} while the daemon was running: stopping`);
+    }
+    await server?.close();
+    await daemon.stop();
+    if (storeProblem) {
+      throw new Error(`${storeProblem} while the daemon was running; stopped. Restore it, or start crier run again on a new store`);
+    }
+    logger.info('stopped cleanly');
+  } finally {
+    stopping?.cancel();
+    await lock.release(app?.store);
+    await app?.store.close();
   }
-  await daemon.start();
-  await new Promise<void>((resolve) => {
+}
+
+interface StopRequest {
+  /**
+   * Resolves at the first SIGINT/SIGTERM (undefined; a second one exits at once), or when the
+   * store path no longer names the file the daemon opened (what happened to it).
+   */
+  done: Promise<string | undefined>;
+  /** Stops listening (the daemon failed to start, or has stopped). */
+  cancel(): void;
+}
+
+function stopRequested(logger: Logger, storePath: string): StopRequest {
+  let cancel = (): void => undefined;
+  const done = new Promise<string | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping: finishing work in flight');
       process.once(signal, () => {
         logger.warn('second signal: exiting now');
         process.exit(130);
       });
-      resolve();
+      watch.stop();
+      resolve(undefined);
     };
+    const stopListening = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    const watch = watchStoreFile(storePath, STORE_CHECK_EVERY_MS, (problem) => {
+      stopListening();
+      resolve(problem);
+    });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    cancel = () => {
+      watch.stop();
+      stopListening();
+    };
   });
-  await server?.close();
-  await daemon.stop();
-  await app.store.close();
-  logger.info('stopped cleanly');
+  return { done, cancel: () => cancel() };
 }
