@@ -21,19 +21,28 @@ export interface ChannelLeases {
  * token rotation have a single writer. The store arbitrates; this remembers the answer for a
  * third of the lease so a busy worker does not ask on every batch.
  */
-export function channelLeases(store: Store, owner: string, channelIds: readonly string[], now: () => Date): ChannelLeases {
+export function channelLeases(
+  store: Store,
+  owner: string,
+  channelIds: readonly string[],
+  now: () => Date,
+  /** Called for each channel gained (at start, or from a replica that died) before it is used. */
+  onGained: (channelId: string) => Promise<void> = async () => undefined,
+): ChannelLeases {
   let held: readonly string[] = [];
   let askedAt = Number.NEGATIVE_INFINITY;
   return {
     async held() {
       if (now().getTime() - askedAt >= RENEW_EVERY_MS) {
         askedAt = now().getTime();
-        held = await store.leaseChannels(owner, channelIds, now(), CHANNEL_LEASE_MS);
-        if (held.length < channelIds.length) {
+        let granted = await store.leaseChannels(owner, channelIds, now(), CHANNEL_LEASE_MS);
+        if (granted.length < channelIds.length) {
           // A replica killed on this machine (a crash, a restart by systemd) gives way at once.
           const dead = (await store.listChannelLeases()).map((lease) => lease.owner).filter(isDeadHere);
-          if (dead.length > 0) held = await store.leaseChannels(owner, channelIds, now(), CHANNEL_LEASE_MS, dead);
+          if (dead.length > 0) granted = await store.leaseChannels(owner, channelIds, now(), CHANNEL_LEASE_MS, dead);
         }
+        for (const channelId of granted) if (!held.includes(channelId)) await onGained(channelId);
+        held = granted;
       }
       return held;
     },

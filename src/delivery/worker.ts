@@ -56,7 +56,13 @@ const BATCH = 50;
 export function createWorker(deps: WorkerDeps): Worker {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const observer = deps.observer ?? silentObserver;
-  const leases = channelLeases(deps.store, deps.owner ?? replicaName(), [...deps.channels.keys()], deps.now);
+  let settledOnLease = 0;
+  // A `sending` delivery is only ever its channel's lease holder's: whenever a lease is gained (at
+  // start, or from a replica that died), what its last holder left in flight is settled before
+  // anything else is sent on that account.
+  const leases = channelLeases(deps.store, deps.owner ?? replicaName(), [...deps.channels.keys()], deps.now, async (channelId) => {
+    settledOnLease += await settle(await deps.store.listDeliveries({ channelId, states: ['sending'], limit: 100_000 }));
+  });
 
   async function hold(channelId: string, value: ChannelHold): Promise<void> {
     await deps.store.setHold(channelId, value);
@@ -229,6 +235,28 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /**
+   * Deliveries a crash left `sending` (this process's last life, or a replica that died): re-sent
+   * only where the platform makes it safe, else `uncertain` for a person.
+   */
+  async function settle(stuck: readonly Delivery[]): Promise<number> {
+    for (const delivery of stuck) {
+      const channel = deps.channels.get(delivery.channelId);
+      const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
+      const failure = new PublishError('unknown-outcome', 'interrupted while sending (crash or kill)');
+      // The same rule as a failed attempt: re-send only inside the platform's idempotency window.
+      const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
+      if (verdict.action === 'retry') {
+        await move(delivery, 'retryLater', 'delivery-recovered', `${failure.message}; re-sending safely`, {
+          set: { nextAttemptAt: deps.now(), lastError: failure.message },
+        });
+      } else if (await move(delivery, 'uncertain', 'delivery-uncertain', verdict.reason, { set: { lastError: verdict.reason } })) {
+        observer.delivered(delivery.channelId, 'uncertain', { deliveryId: delivery.id, reason: verdict.reason });
+      }
+    }
+    return stuck.length;
+  }
+
   const heldNow = async (delivery: Delivery) => holdsStop(await deps.store.listHolds(deps.now(), delivery.channelId), delivery.priority);
 
   return {
@@ -262,28 +290,19 @@ export function createWorker(deps: WorkerDeps): Worker {
     stop: () => leases.release(),
     async recover() {
       for (const channelId of deps.channels.keys()) await deps.store.clearHolds(channelId, ['auth'], deps.now());
-      for (const delivery of await deps.store.listDeliveries({ states: ['pending'], limit: 100_000 })) {
+      let settled = 0;
+      for (const delivery of await deps.store.listDeliveries({ states: ['pending', 'sending'], limit: 100_000 })) {
         if (deps.channels.has(delivery.channelId)) continue;
-        await move(delivery, 'cancel', 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`, {
-          set: { lastError: 'channel no longer configured' },
-        });
-      }
-      const stuck = await deps.store.listDeliveries({ states: ['sending'], limit: 100_000 });
-      for (const delivery of stuck) {
-        const channel = deps.channels.get(delivery.channelId);
-        const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
-        const failure = new PublishError('unknown-outcome', 'interrupted while sending (crash or kill)');
-        // The same rule as a failed attempt: re-send only inside the platform's idempotency window.
-        const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
-        if (verdict.action === 'retry') {
-          await move(delivery, 'retryLater', 'delivery-recovered', `${failure.message}; re-sending safely`, {
-            set: { nextAttemptAt: deps.now(), lastError: failure.message },
+        if (delivery.state === 'sending') settled += await settle([delivery]);
+        else {
+          await move(delivery, 'cancel', 'delivery-cancelled', `channel ${delivery.channelId} is no longer in the config`, {
+            set: { lastError: 'channel no longer configured' },
           });
-        } else if (await move(delivery, 'uncertain', 'delivery-uncertain', verdict.reason, { set: { lastError: verdict.reason } })) {
-          observer.delivered(delivery.channelId, 'uncertain', { deliveryId: delivery.id, reason: verdict.reason });
         }
       }
-      return stuck.length;
+      // Taking the leases settles what the channels' last holders left in flight.
+      await leases.held();
+      return settled + settledOnLease;
     },
   };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/config/schema.js';
+import { CHANNEL_LEASE_MS } from '../../src/delivery/channel-leases.js';
 import { ActionRefused, editorActions } from '../../src/delivery/editor-actions.js';
 import { createWorker, type Worker } from '../../src/delivery/worker.js';
 import { planIngest } from '../../src/ingest/plan-ingest.js';
@@ -74,7 +75,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-function worker(adapter: PlatformAdapter): Worker {
+function worker(adapter: PlatformAdapter, options: { store?: Store; owner?: string; now?: () => Date } = {}): Worker {
   const runtime: ChannelRuntime = {
     config: x,
     platform: platformFor(x),
@@ -82,11 +83,12 @@ function worker(adapter: PlatformAdapter): Worker {
     textRules: () => platformFor(x).textRules(x, { logger: pino({ level: 'silent' }), now: () => NOW, channelState: memoryChannelState() }),
   };
   return createWorker({
-    store: daemonStore,
+    store: options.store ?? daemonStore,
+    owner: options.owner ?? 'test-host:1:daemon',
     channels: new Map([[x.id, runtime]]),
     templates: { pathFor: () => `${BUILTIN_TEMPLATES_DIR}/x.hbs`, forDelivery: () => engine.compileFile(`${BUILTIN_TEMPLATES_DIR}/x.hbs`) },
     logger: pino({ level: 'silent' }),
-    now: () => NOW,
+    now: options.now ?? (() => NOW),
     random: () => 0.5,
     defaultLanguage: 'en',
   });
@@ -125,8 +127,10 @@ describe('cancel versus post, with two store handles', () => {
       getDelivery: {
         value: async (deliveryId: number) => {
           const read = await editorStore.getDelivery(deliveryId);
-          delivering = worker(edge.adapter).runDue();
-          await edge.sending;
+          if (!delivering) {
+            delivering = worker(edge.adapter).runDue();
+            await edge.sending;
+          }
           return read;
         },
       },
@@ -174,5 +178,32 @@ describe('cancel versus post, with two store handles', () => {
     expect(await editorStore.transition(id, { from: ['pending'], to: 'cancelled' }, event)).toBe(false);
     expect(await editorStore.transition(id, claim, event)).toBe(false);
     expect(await theDelivery(editorStore)).toMatchObject({ state: 'sending', attempts: 1 });
+  });
+});
+
+describe('two replicas on one store', () => {
+  it('a replica that starts never settles a send another live replica has in flight; it takes over once that one is gone', async () => {
+    const edge = gatedAdapter();
+    const first = worker(edge.adapter, { owner: 'host-a:100:aa' });
+    const delivering = first.runDue();
+    await edge.sending;
+
+    let clock = NOW;
+    const second = worker(gatedAdapter().adapter, { store: editorStore, owner: 'host-b:200:bb', now: () => clock });
+    // The old recovery settled every `sending` delivery at start, this one included.
+    expect(await second.recover()).toBe(0);
+    expect(await second.runDue()).toBe(0);
+    expect((await theDelivery(editorStore)).state).toBe('sending');
+
+    // The first replica dies mid-send (its lease is never renewed). The second takes the channel
+    // and settles the send: on X a re-send could double it, so it is uncertain, for a person.
+    clock = new Date(NOW.getTime() + CHANNEL_LEASE_MS + 1);
+    expect(await second.runDue()).toBe(0);
+    expect(await theDelivery(editorStore)).toMatchObject({ state: 'uncertain', lastError: expect.stringMatching(/interrupted while sending/) });
+
+    // The first one's answer arrives late: it may not overwrite what the new lease holder decided.
+    edge.finish({ remoteId: '1850000000000000003' });
+    await delivering;
+    expect((await theDelivery(daemonStore)).state).toBe('uncertain');
   });
 });
