@@ -77,6 +77,15 @@ export function only<T>(value: T | undefined, what = 'value'): T {
   return value;
 }
 
+/** Another handle on the same database (another process or replica), migrated like the first. */
+export async function secondHandle(ctx: Ctx): Promise<Store> {
+  const second = ctx.harness.second;
+  if (!second) throw new Error('this store needs a second handle for the race cases');
+  const other = await second();
+  await other.migrate();
+  return other;
+}
+
 /** A move as src/delivery/lifecycle.ts writes them, with a patch. */
 export function move(from: DeliveryChange['from'], to: DeliveryChange['to'], extra: Omit<DeliveryChange, 'from' | 'to'> = {}): DeliveryChange {
   return { from, to, ...extra };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MOVES, titleReposts } from '../../src/delivery/lifecycle.js';
 import type { IngestItem } from '../../src/store/store.js';
 import { makeArticle } from '../support/articles.js';
-import { at, deliver, event, HOUR, newDelivery, only, record, seed, sourceState, T0, type Ctx } from './harness.js';
+import { at, deliver, event, HOUR, newDelivery, only, record, secondHandle, seed, sourceState, T0, type Ctx } from './harness.js';
 
 const NO_CHANGE = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
 
@@ -63,6 +63,7 @@ export function ingestCases(ctx: Ctx): void {
       expect(await ctx.store.getSourceState('news')).toMatchObject({ etag: '"v1"', nextPollAt: at(HOUR) });
 
       const stored = only(await ctx.store.findArticleByUrl(article.canonicalUrl), 'article');
+      expect(typeof stored.id).toBe('number');
       expect(stored).toEqual({ ...article, id: stored.id, firstSeenAt: T0, duplicateOf: undefined });
       expect(await ctx.store.getArticle(stored.id)).toEqual(stored);
 
@@ -205,6 +206,27 @@ export function ingestCases(ctx: Ctx): void {
     });
   });
 
+  describe('ingest on several handles at once', () => {
+    it('the same story arriving on three replicas at once (two by key, one by URL) is recorded once and delivered once', async () => {
+      const [b, c] = [await secondHandle(ctx), await secondHandle(ctx)];
+      for (const key of ['r1', 'r2', 'r3', 'r4', 'r5']) {
+        const article = makeArticle({ key });
+        const wire = makeArticle({ key: `wire-${key}`, sourceId: 'wire', canonicalUrl: article.canonicalUrl });
+        const results = await Promise.all([
+          ctx.store.ingest('news', [deliver(article, [newDelivery('x')])], sourceState('news'), T0),
+          b.ingest('news', [deliver(article, [newDelivery('x')])], sourceState('news'), T0),
+          c.ingest('wire', [deliver(wire, [newDelivery('x')])], sourceState('wire'), T0),
+        ]);
+        const sum = (field: keyof (typeof results)[number]) => results.reduce((n, r) => n + r[field], 0);
+        expect([sum('recorded'), sum('known') + sum('duplicates'), sum('deliveriesCreated')]).toEqual([1, 2, 1]);
+        const original = only(await ctx.store.findArticleByUrl(article.canonicalUrl));
+        expect(original.duplicateOf).toBeUndefined();
+        expect((await ctx.store.listDeliveries({ articleId: original.id })).map((d) => d.channelId)).toEqual(['x']);
+      }
+      expect(await ctx.store.listDeliveries({})).toHaveLength(5);
+    });
+  });
+
   describe('articles outside a poll', () => {
     it('getArticle and findArticleByUrl miss unknown ones', async () => {
       expect(await ctx.store.getArticle(12345)).toBeUndefined();
@@ -220,6 +242,14 @@ export function ingestCases(ctx: Ctx): void {
       expect(await ctx.store.recordArticle({ ...article, title: 'Other' }, at(HOUR), event('again'))).toEqual(stored);
       const sameUrl = makeArticle({ key: 'manual-2', sourceId: 'manual', url: article.url });
       expect((await ctx.store.recordArticle(sameUrl, at(HOUR), event('again'))).id).toBe(stored.id);
+      expect(await ctx.store.listEvents({})).toHaveLength(1);
+    });
+
+    it('recordArticle on two handles at once records the article once', async () => {
+      const other = await secondHandle(ctx);
+      const article = makeArticle({ key: 'manual-race', sourceId: 'manual' });
+      const [one, two] = await Promise.all([ctx.store.recordArticle(article, T0, event('recorded')), other.recordArticle(article, T0, event('recorded'))]);
+      expect(one.id).toBe(two.id);
       expect(await ctx.store.listEvents({})).toHaveLength(1);
     });
   });

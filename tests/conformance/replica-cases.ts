@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeArticle } from '../support/articles.js';
-import { at, record, sourceState, T0, type Ctx } from './harness.js';
+import { at, record, secondHandle, sourceState, T0, type Ctx } from './harness.js';
 
 const TTL = 30_000;
 const SECOND = 1000;
@@ -24,11 +24,22 @@ export function replicaCases(ctx: Ctx): void {
       expect(await s.leaseChannels('a', [], at(53 * SECOND), TTL)).toEqual([]);
     });
 
+    it('taken at once from an owner known to be dead; listed, expired or not, in channel order', async () => {
+      const s = ctx.store;
+      expect(await s.listChannelLeases()).toEqual([]);
+      await s.leaseChannels('a', ['x', 'masto'], T0, TTL);
+      await s.leaseChannels('c', ['bsky'], T0, TTL);
+      expect(await s.leaseChannels('b', ['x', 'masto', 'bsky'], at(SECOND), TTL, ['a', 'gone'])).toEqual(['x', 'masto']);
+      expect(await s.leaseChannels('a', ['x'], at(2 * SECOND), TTL)).toEqual([]);
+      expect(await s.listChannelLeases()).toEqual([
+        { channelId: 'bsky', owner: 'c', until: at(TTL) },
+        { channelId: 'masto', owner: 'b', until: at(SECOND + TTL) },
+        { channelId: 'x', owner: 'b', until: at(SECOND + TTL) },
+      ]);
+    });
+
     it('two replicas asking at once: each channel goes to one of them', async () => {
-      const second = ctx.harness.second;
-      if (!second) throw new Error('this store needs a second handle for the race cases');
-      const other = await second();
-      await other.migrate();
+      const other = await secondHandle(ctx);
       const channels = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
       const [mine, theirs] = await Promise.all([ctx.store.leaseChannels('a', channels, T0, TTL), other.leaseChannels('b', [...channels].reverse(), T0, TTL)]);
       expect([...mine, ...theirs].sort()).toEqual(channels);
@@ -69,10 +80,7 @@ export function replicaCases(ctx: Ctx): void {
     });
 
     it('two replicas claiming at once: one polls', async () => {
-      const second = ctx.harness.second;
-      if (!second) throw new Error('this store needs a second handle for the race cases');
-      const other = await second();
-      await other.migrate();
+      const other = await secondHandle(ctx);
       for (const source of ['s1', 's2', 's3', 's4']) {
         const results = await Promise.all([ctx.store.claimPoll(source, 'a', T0, TTL), other.claimPoll(source, 'b', T0, TTL)]);
         expect(results.filter(Boolean)).toHaveLength(1);

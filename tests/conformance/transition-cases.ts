@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MOVES } from '../../src/delivery/lifecycle.js';
 import type { Delivery, DeliveryChange, Store } from '../../src/store/store.js';
-import { at, event, HOUR, MINUTE, newDelivery, only, seed, T0, type Ctx } from './harness.js';
+import { at, event, HOUR, MINUTE, newDelivery, only, secondHandle, seed, T0, type Ctx } from './harness.js';
 
 const claim = (set: DeliveryChange['set'] = {}): DeliveryChange => ({ ...MOVES.claim, set });
 
@@ -127,10 +127,7 @@ export function transitionCases(ctx: Ctx): void {
     });
 
     it('two handles claim the same deliveries at once: exactly one claim of each wins', async () => {
-      const second = ctx.harness.second;
-      if (!second) throw new Error('this store needs a second handle for the race cases');
-      const other = await second();
-      await other.migrate();
+      const other = await secondHandle(ctx);
       const { ids } = await seed(ctx.store, 'a', ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => newDelivery(c)));
       for (const id of Object.values(ids)) {
         const results = await Promise.all([

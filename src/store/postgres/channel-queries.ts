@@ -1,0 +1,93 @@
+import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord } from '../store.js';
+import { first, rows, type Db } from './db.js';
+import { holdFromRow, type HoldRow } from './rows.js';
+
+/** The longest platform window is a day; sends are kept for two, so the table stays small. */
+const SEND_RETENTION_MS = 2 * 86_400_000;
+
+export async function channelSummaries(db: Db): Promise<ChannelSummary[]> {
+  const counts = await rows<{ channel_id: string; pending: number; failed: number; uncertain: number; last_posted_at: Date | null }>(
+    db,
+    `SELECT channel_id,
+       COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+       COUNT(*) FILTER (WHERE state = 'failed') AS failed,
+       COUNT(*) FILTER (WHERE state = 'uncertain') AS uncertain,
+       MAX(posted_at) AS last_posted_at
+     FROM deliveries GROUP BY channel_id ORDER BY channel_id`,
+  );
+  const errors = await rows<{ channel_id: string; id: number; updated_at: Date; last_error: string }>(
+    db,
+    `SELECT DISTINCT ON (channel_id) channel_id, id, updated_at, last_error FROM deliveries
+     WHERE last_error IS NOT NULL AND state IN ('failed', 'uncertain', 'pending')
+     ORDER BY channel_id, updated_at DESC, id DESC`,
+  );
+  const lastError = new Map(errors.map((e) => [e.channel_id, e]));
+  return counts.map((row) => {
+    const error = lastError.get(row.channel_id);
+    return {
+      channelId: row.channel_id,
+      pending: row.pending,
+      failed: row.failed,
+      uncertain: row.uncertain,
+      lastPostedAt: row.last_posted_at ?? undefined,
+      lastError: error && { at: error.updated_at, message: error.last_error, deliveryId: error.id },
+    };
+  });
+}
+
+export async function recordSend(db: Db, send: SendRecord, at: Date): Promise<void> {
+  await db.query('INSERT INTO channel_sends (counter, kind, at, cost) VALUES ($1, $2, $3, $4)', [send.counter, send.kind, at, send.cost]);
+  await db.query('DELETE FROM channel_sends WHERE counter = $1 AND at < $2', [send.counter, new Date(at.getTime() - SEND_RETENTION_MS)]);
+}
+
+export async function sendsSince(db: Db, counter: string, kind: SendRecord['kind'], since: Date): Promise<{ at: Date; cost: number }[]> {
+  return rows<{ at: Date; cost: number }>(db, 'SELECT at, cost FROM channel_sends WHERE counter = $1 AND kind = $2 AND at > $3 ORDER BY at, id', [
+    counter,
+    kind,
+    since,
+  ]);
+}
+
+export async function lastSendAt(db: Db, counter: string, kind: SendRecord['kind']): Promise<Date | undefined> {
+  const row = await first<{ at: Date | null }>(db, 'SELECT MAX(at) AS at FROM channel_sends WHERE counter = $1 AND kind = $2', [counter, kind]);
+  return row?.at ?? undefined;
+}
+
+/** A hold whose `until` has passed is simply over: it is never returned, whether or not deleted. */
+export async function listHolds(db: Db, now: Date, channelId: string | undefined): Promise<HeldChannel[]> {
+  const found = await rows<HoldRow>(
+    db,
+    `SELECT * FROM channel_holds WHERE (until IS NULL OR until > $1) AND ($2::text IS NULL OR channel_id = $2)
+     ORDER BY channel_id, kind`,
+    [now, channelId ?? null],
+  );
+  return found.map(holdFromRow);
+}
+
+export async function setHold(db: Db, channelId: string, hold: ChannelHold): Promise<void> {
+  await db.query(
+    `INSERT INTO channel_holds (channel_id, kind, reason, since, until, by) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (channel_id, kind) DO UPDATE SET reason = excluded.reason, since = excluded.since,
+       until = excluded.until, by = excluded.by`,
+    [channelId, hold.kind, hold.reason, hold.since, hold.until ?? null, hold.by],
+  );
+}
+
+/** Deletes the holds of these kinds in one statement; returns those that were still in force. */
+export async function clearHolds(db: Db, channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]> {
+  const deleted = await rows<HoldRow>(db, 'DELETE FROM channel_holds WHERE channel_id = $1 AND kind = ANY($2::text[]) RETURNING *', [channelId, kinds]);
+  return deleted
+    .filter((row) => row.until === null || row.until.getTime() > now.getTime())
+    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
+    .map(holdFromRow);
+}
+
+/** A delivery is held when its channel has a hold in force that stops its priority ($1 is now). */
+const HELD = `EXISTS (SELECT 1 FROM channel_holds h WHERE h.channel_id = d.channel_id
+  AND (h.kind <> 'schedule' OR d.priority <> 'breaking') AND (h.until IS NULL OR h.until > $1)`;
+
+export const NOT_HELD = `NOT ${HELD})`;
+/** Held only until a known time (not by a person): the delivery can go when the hold ends. */
+export const HELD_FOR_EVER = `${HELD} AND h.until IS NULL)`;
+export const HOLD_END = `(SELECT MAX(h.until) FROM channel_holds h WHERE h.channel_id = d.channel_id
+  AND (h.kind <> 'schedule' OR d.priority <> 'breaking') AND h.until > $1)`;
