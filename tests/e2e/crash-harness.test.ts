@@ -12,8 +12,8 @@
  */
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AtpAgent } from '@atproto/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articleNumber, blueskyRecords, duplicatesIn, killHard, loggedTrouble, tally, until } from '../support/burst-checks.js';
 import { spawnCli, type CliProcess } from '../support/daemon-process.js';
 import { startFakeMastodon, type FakeMastodon } from '../support/fakes/fake-mastodon.js';
 import { startFakeX, type FakeX } from '../support/fakes/fake-x.js';
@@ -157,16 +157,6 @@ afterAll(async () => {
   dir.remove();
 });
 
-/** Polls a condition every `everyMs` until it holds; false at the deadline. */
-async function until(condition: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(everyMs);
-  }
-  return condition();
-}
-
 /** Deliveries still to settle, or the burst not yet ingested. */
 function workLeft(): boolean {
   if (!existsSync(storePath)) return true;
@@ -232,75 +222,8 @@ async function killMoment(daemon: CliProcess, { mode, delayMs }: Kill): Promise<
 }
 
 async function kill(daemon: CliProcess): Promise<void> {
-  daemon.child.kill('SIGKILL');
-  await daemon.exited;
   // Killed by us, not dead on its own before the kill (that would be a finding).
-  expect(daemon.child.signalCode, `daemon exited on its own\n${daemon.stderr().slice(-4000)}`).toBe('SIGKILL');
-}
-
-interface BlueskyRecord {
-  uri: string;
-  text: string;
-  embedUri: string | undefined;
-  hasThumb: boolean;
-}
-
-/** Every Bluesky post record of the account, paged. */
-async function blueskyRecords(): Promise<BlueskyRecord[]> {
-  const agent = new AtpAgent({ service: pds.url });
-  const records: BlueskyRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await agent.com.atproto.repo.listRecords({
-      repo: account.did,
-      collection: 'app.bsky.feed.post',
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const record of page.data.records) {
-      const value = record.value as { text?: unknown; embed?: { external?: { uri?: unknown; thumb?: unknown } } };
-      const embedUri = value.embed?.external?.uri;
-      records.push({
-        uri: record.uri,
-        text: typeof value.text === 'string' ? value.text : '',
-        embedUri: typeof embedUri === 'string' ? embedUri : undefined,
-        hasThumb: value.embed?.external?.thumb !== undefined,
-      });
-    }
-    cursor = page.data.records.length === 100 ? page.data.cursor : undefined;
-  } while (cursor);
-  return records;
-}
-
-/** The article number a post or a delivery is about, from its link. */
-function articleNumber(text: string): number | undefined {
-  const match = /\/articles\/(\d+)\b/.exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Warnings and errors the daemons logged (pino JSON lines on stderr), by message. */
-function loggedTrouble(daemons: readonly CliProcess[]): string {
-  const counts = new Map<string, number>();
-  for (const daemon of daemons) {
-    for (const line of daemon.stderr().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; channel?: unknown };
-        if (typeof entry.level !== 'number' || entry.level < 40) continue;
-        const message = `${entry.level >= 50 ? 'error' : 'warn'} ${typeof entry.channel === 'string' ? `${entry.channel}: ` : ''}${String(entry.msg).slice(0, 140)}`;
-        counts.set(message, (counts.get(message) ?? 0) + 1);
-      } catch {
-        // a line cut by the SIGKILL
-      }
-    }
-  }
-  return [...counts].map(([message, n]) => `  ${n} × ${message}`).join('\n') || '  none';
-}
-
-function tally(numbers: (number | undefined)[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const n of numbers) if (n !== undefined) counts.set(n, (counts.get(n) ?? 0) + 1);
-  return counts;
+  expect(await killHard(daemon), `daemon exited on its own\n${daemon.stderr().slice(-4000)}`).toBe('SIGKILL');
 }
 
 describe('crash harness: SIGKILL the daemon at random moments', { timeout: TEST_TIMEOUT_MS }, () => {
@@ -354,11 +277,11 @@ describe('crash harness: SIGKILL the daemon at random moments', { timeout: TEST_
     const deliveries = store().deliveries();
     const byChannel = (id: string): DeliveryView[] => deliveries.filter((d) => d.channelId === id);
     const mastodonCounts = tally(mastodon.statuses().map((status) => articleNumber(status.text)));
-    const records = await blueskyRecords();
+    const records = await blueskyRecords(pds.url, account.did);
     const blueskyCounts = tally(records.map((record) => articleNumber(record.embedUri ?? record.text)));
     const xCounts = tally(x.posts().map((post) => articleNumber(post.text)));
 
-    const duplicates = [...mastodonCounts, ...blueskyCounts, ...xCounts].reduce((sum, [, n]) => sum + Math.max(0, n - 1), 0);
+    const duplicates = duplicatesIn(mastodonCounts, blueskyCounts, xCounts);
     const xDeliveries = byChannel('x-main');
     const xUncertain = xDeliveries.filter((d) => d.state === 'uncertain');
     const xUncertainButPosted = xUncertain.filter((d) => (xCounts.get(articleNumber(d.url) ?? 0) ?? 0) > 0).length;
