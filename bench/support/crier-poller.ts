@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { fetchFeed } from '../../src/sources/feed/fetch-feed.js';
 import { parseFeed } from '../../src/sources/feed/parse-feed.js';
 import { pollSource, type PollDeps, type PollReport } from '../../src/sources/poll-source.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import { childMain } from './child.js';
 import { manyFeedsConfig, tempDir, writeConfig } from './config.js';
 import { paced, runLanes } from './lanes.js';
@@ -31,7 +31,7 @@ async function main(): Promise<PollerResult> {
   try {
     const file = writeConfig(dir, manyFeedsConfig({ serverUrl: options.url, feeds: options.feeds, interval: '60s', storePath }));
     const config = loadConfig(file, {});
-    const store = openSqliteStore(config.storePath);
+    const store = await openStore(config);
     await store.migrate();
     const routing: RoutingTable = {
       routes: config.routes,

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createChannelRuntimes, type ChannelRuntime } from '../../src/runtime/channels.js';
 import { loadTemplates } from '../../src/runtime/templates.js';
 import { parseFeed } from '../../src/sources/feed/parse-feed.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { SourceState } from '../../src/store/store.js';
 import { childMain } from './child.js';
 import { DRY_RUN_CHANNELS, tempDir, writeConfig } from './config.js';
@@ -64,7 +64,7 @@ async function main(): Promise<DeliveryRunResult> {
     const config = loadConfig(file, env);
     const logger = createLogger({ pretty: false });
     const now = (): Date => new Date();
-    const base = openSqliteStore(config.storePath);
+    const base = await openStore(config);
     await base.migrate();
     const { store, timing } = timedStore(base);
 

@@ -7,6 +7,7 @@ import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
 import { ALL_SECRET_PARTS, createConfigSecrets, type ConfigSecrets, type SecretPart } from './config-secrets.js';
 import { serverProblem } from '../sources/source-configs.js';
+import { DATABASE_URL_ENV, resolveStoreLocation, type StoreLocation } from './store-location.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
@@ -16,7 +17,8 @@ export type ResolvedSource = SourceConfig & { interval: number; maxAge: number }
 export interface CrierConfig {
   file: string;
   dir: string;
-  storePath: string;
+  /** The SQLite file, or the PostgreSQL URL (from CRIER_DATABASE_URL or store.url, its secret read). */
+  store: StoreLocation;
   defaults: ParsedConfig['defaults'];
   sources: ResolvedSource[];
   /** Credentials hold references (`${ENV}`, `…File`): `secrets.channel(c)` reads the values. */
@@ -81,7 +83,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
   return {
     file,
     dir,
-    storePath: resolve(dir, config.store.path),
+    store: resolveStoreLocation(config.store, dir, env, (message) =>
+      env[DATABASE_URL_ENV] ? new ConfigError(message, file) : new ConfigError(message, file, 'store.url', yaml.lineOf(['store', 'url'])),
+    ),
     defaults: config.defaults,
     sources: needed.includes('sources') ? sources.map((source) => secrets.source(source)) : sources,
     channels: config.channels,

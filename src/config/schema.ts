@@ -3,6 +3,7 @@ import { idSchema } from './channel-base.js';
 import { durationSchema } from './duration.js';
 import { secretFileSchema, secretRefSchema } from './secret.js';
 import { routeFilterSchema } from './route-filter.js';
+import { storeSchema } from './store-location.js';
 import { channelSchemas } from '../platforms/registry.js';
 import { sourceSchemas } from '../sources/source-configs.js';
 
@@ -33,13 +34,7 @@ export const routeSchema = z
 
 export const configSchema = z
   .object({
-    store: z
-      .object({
-        /** SQLite file, relative to the config file. */
-        path: z.string().default('crier.db'),
-      })
-      .strict()
-      .prefault({}),
+    store: storeSchema,
     defaults: z
       .object({
         interval: durationSchema.prefault('60s'),

@@ -5,7 +5,7 @@ import { createWorker, type Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createChannelRuntimes, type ChannelRuntime } from './channels.js';
 import { loadTemplates, type TemplateSet } from './templates.js';
@@ -41,7 +41,7 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const templates = loadTemplates(config);
-  const store = openSqliteStore(config.storePath);
+  const store = await openStore(config);
   await store.migrate();
   const observer = options.observe?.(store) ?? silentObserver;
   const channels = createChannelRuntimes(config.channels, {

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     expect(config.sources[0]?.url).toBe(`file://${dir.path}/feed.xml`);
     expect(config.sources[0]?.interval).toBe(60_000);
     expect(config.sources[0]?.maxAge).toBe(24 * 3_600_000);
-    expect(config.storePath).toBe(`${dir.path}/crier.db`);
+    expect(config.store).toEqual({ kind: 'sqlite', path: `${dir.path}/crier.db` });
     const bsky = config.channels.find((c) => c.id === 'bsky');
     if (!bsky) throw new Error('no bsky channel');
     // The config keeps the reference; only what asks for the value gets it.

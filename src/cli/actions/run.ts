@@ -8,7 +8,7 @@ import { combineObservers } from '../../observe/observer.js';
 import { openApp, type App } from '../../runtime/app.js';
 import { healthRoutes } from '../../server/health-routes.js';
 import { startHttpServer, type RunningServer } from '../../server/http-server.js';
-import { lockStoreForDaemon } from '../../store/sqlite/daemon-lock.js';
+import { lockStoreForDaemon, type DaemonLock } from '../../store/sqlite/daemon-lock.js';
 import { watchStoreFile } from '../../store/sqlite/store-file-watch.js';
 
 /** How often the daemon checks that its store path still names the file it opened. */
@@ -21,7 +21,9 @@ export async function runAction(program: Command): Promise<void> {
   const channelIds = config.channels.map((c) => c.id);
   // One daemon per store, settled before the store is migrated, crashed sends are recovered or
   // anything is sent: a second daemon is refused here, naming the first.
-  const lock = await lockStoreForDaemon(config.storePath);
+  // (SQLite only: replicas share a PostgreSQL store by design, the database arbitrates.)
+  const sqlitePath = config.store.kind === 'sqlite' ? config.store.path : undefined;
+  const lock: DaemonLock = sqlitePath === undefined ? { announce: async () => undefined, release: async () => undefined } : await lockStoreForDaemon(sqlitePath);
   let app: App | undefined;
   let stopping: StopRequest | undefined;
   try {
@@ -37,7 +39,7 @@ export async function runAction(program: Command): Promise<void> {
     });
     await lock.announce(app.store, app.now());
     // Listening from here on, so a signal while the daemon starts stops it cleanly too.
-    stopping = stopRequested(logger, config.storePath);
+    stopping = stopRequested(logger, sqlitePath);
     // Push sources need the server; it listens before the daemon starts, because subscribing to a
     // WebSub hub makes the hub call us back at once.
     const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
@@ -56,7 +58,7 @@ export async function runAction(program: Command): Promise<void> {
     if (storeProblem) {
       // What the CLI now reads and writes is another file: posting on from this one would go on
       // behind everyone's back (a pause would never reach it).
-      logger.error({ store: config.storePath }, `${storeProblem} while the daemon was running: stopping`);
+      logger.error({ store: sqlitePath }, `${storeProblem} while the daemon was running: stopping`);
     }
     await server?.close();
     await daemon.stop();
@@ -81,7 +83,7 @@ interface StopRequest {
   cancel(): void;
 }
 
-function stopRequested(logger: Logger, storePath: string): StopRequest {
+function stopRequested(logger: Logger, storePath: string | undefined): StopRequest {
   let cancel = (): void => undefined;
   const done = new Promise<string | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -97,10 +99,13 @@ function stopRequested(logger: Logger, storePath: string): StopRequest {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     };
-    const watch = watchStoreFile(storePath, STORE_CHECK_EVERY_MS, (problem) => {
-      stopListening();
-      resolve(problem);
-    });
+    const watch =
+      storePath === undefined
+        ? { stop: () => undefined }
+        : watchStoreFile(storePath, STORE_CHECK_EVERY_MS, (problem) => {
+            stopListening();
+            resolve(problem);
+          });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     cancel = () => {

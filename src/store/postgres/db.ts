@@ -16,7 +16,8 @@ export const QUEUE_CHANNEL = 'crier_queue';
 export function createPool(url: string): Pool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
-  const pool = new pg.Pool({ connectionString: url, types, max: 5, idleTimeoutMillis: 30_000, application_name: 'crier' });
+  // allowExitOnIdle: a CLI command that failed before closing the store still exits.
+  const pool = new pg.Pool({ connectionString: url, types, max: 5, idleTimeoutMillis: 30_000, allowExitOnIdle: true, application_name: 'crier' });
   // An idle client whose server went away emits 'error' on the pool: without a listener that is
   // an uncaught exception. The next query gets a fresh client and reports the problem.
   pool.on('error', () => undefined);
