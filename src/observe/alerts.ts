@@ -1,6 +1,5 @@
 import { fetch } from 'undici';
 import type { Logger } from '../log/logger.js';
-import { ALERT_AFTER_FAILURES } from '../sources/alert-threshold.js';
 import type { Observer } from './observer.js';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -27,7 +26,7 @@ export function createWebhookAlerts(webhookUrl: string, logger: Logger, label: s
   };
   return {
     pollFinished(sourceId, result, detail) {
-      if (result === 'error' && detail.failures === ALERT_AFTER_FAILURES) {
+      if (result === 'error' && detail.needsPerson === true) {
         send(`source ${sourceId} failed ${detail.failures} polls in a row: ${detail.error ?? 'unknown error'}`);
       }
     },

@@ -5,7 +5,11 @@ import type { HoldKind } from '../store/store.js';
  * it; they neither know nor care who listens.
  */
 export interface Observer {
-  pollFinished(sourceId: string, result: 'ok' | 'not-modified' | 'error', detail: { found: number; failures: number; error?: string }): void;
+  /**
+   * `needsPerson`: the source's own policy says this failure is the one to tell a person about
+   * (it has failed enough polls in a row); observers do not judge that themselves.
+   */
+  pollFinished(sourceId: string, result: 'ok' | 'not-modified' | 'error', detail: { found: number; failures: number; error?: string; needsPerson?: boolean }): void;
   delivered(channelId: string, state: 'posted' | 'failed' | 'uncertain' | 'skipped', detail: { latencyMs?: number; reason?: string; deliveryId: number }): void;
   channelHeld(channelId: string, kind: HoldKind, reason: string, until?: Date): void;
 }

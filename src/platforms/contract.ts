@@ -1,22 +1,9 @@
+import type { TextRules } from '../render/text-rules.js';
 import type { Logger } from 'pino';
 import type { Article } from '../articles/article.js';
 import type { ChannelSchedule } from '../config/channel-base.js';
 
-/** How a platform counts a post, and whether a text fits. */
-export interface TextRules {
-  /** The limit in the platform's own unit. */
-  limit: number;
-  /** What `length` counts, for people: "weighted characters", "graphemes", "characters". */
-  unit: string;
-  measure(text: string): TextMeasure;
-}
-
-export interface TextMeasure {
-  length: number;
-  fits: boolean;
-  /** Why it does not fit when the reason is not the main length (e.g. Bluesky's byte limit). */
-  note?: string;
-}
+export type { TextMeasure, TextRules } from '../render/text-rules.js';
 
 /** What the worker hands an adapter: the fitted text plus what a platform needs around it. */
 export interface OutboundPost {

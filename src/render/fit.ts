@@ -1,4 +1,4 @@
-import type { TextRules } from '../platforms/contract.js';
+import type { TextRules } from './text-rules.js';
 import type { TemplateContext } from './context.js';
 import type { RenderControls, RenderPost } from './templates.js';
 import { cutAfterWords, wordCutPoints } from './truncate.js';

@@ -42,7 +42,9 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
 export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
   const report = await pollOnce(source, deps);
   const observer = deps.observer ?? silentObserver;
-  if (report.result === 'error') observer.pollFinished(source.id, 'error', { found: 0, failures: report.failures, error: report.error });
+  if (report.result === 'error') {
+    observer.pollFinished(source.id, 'error', { found: 0, failures: report.failures, error: report.error, needsPerson: report.failures === ALERT_AFTER_FAILURES });
+  }
   else if (report.result === 'not-modified') observer.pollFinished(source.id, 'not-modified', { found: 0, failures: 0 });
   else observer.pollFinished(source.id, 'ok', { found: report.found, failures: 0 });
   return report;

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
 import type { Logger } from '../log/logger.js';
-import type { HttpRequest, HttpResponse } from '../server/http-server.js';
+import type { PushRequest, PushResponse } from './push-request.js';
 import type { IngestItem, IngestResult, SourceState, Store } from '../store/store.js';
 
 /** What a source remembers between polls to ask only for what changed. */
@@ -60,7 +60,7 @@ export interface PushContext {
 /** One push source as the daemon runs it. Requests for `<pathPrefix>/<source id>` reach `handle`. */
 export interface PushSource {
   readonly methods: readonly ('GET' | 'POST')[];
-  handle(request: HttpRequest): Promise<HttpResponse>;
+  handle(request: PushRequest): Promise<PushResponse>;
   start(): Promise<void>;
   /** Called on every daemon tick (about once a second): renewals, retries. Must not block. */
   maintain?(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Article } from '../../articles/article.js';
 import { ENV_REF } from '../../config/secret.js';
-import type { HttpRequest, HttpResponse } from '../../server/http-server.js';
+import type { PushRequest, PushResponse } from '../push-request.js';
 import { articleFromPage } from '../page/page-article.js';
 import type { PushContext, PushIngest, PushSource } from '../source-kind.js';
 import { createReplayGuard } from './replay-guard.js';
@@ -24,9 +24,9 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
   // sources' secrets were not read would accept bodies signed with a key anyone can guess.
   if (secret === '' || ENV_REF.test(secret)) throw new Error(`webhook source ${source.id}: its secret was not read from the environment`);
   let running = false;
-  const inFlight = new Set<Promise<HttpResponse>>();
+  const inFlight = new Set<Promise<PushResponse>>();
 
-  async function receive(request: HttpRequest): Promise<HttpResponse> {
+  async function receive(request: PushRequest): Promise<PushResponse> {
     const check = verifyWebhookSignature(
       header(request, 'x-crier-timestamp'),
       header(request, 'x-crier-signature'),
@@ -53,7 +53,7 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
   }
 
   /** An authenticated request: read, check and ingest its article. */
-  async function accept(request: HttpRequest): Promise<HttpResponse> {
+  async function accept(request: PushRequest): Promise<PushResponse> {
     const body = readWebhookBody(request.body, source.id, ctx.now());
     if (body.kind === 'invalid') return json(400, { error: body.message });
     const link = body.kind === 'url' ? body.url : body.article.url;
@@ -128,11 +128,11 @@ function outcomeOf({ counts }: PushIngest): Outcome {
   return 'known';
 }
 
-function header(request: HttpRequest, name: string): string | undefined {
+function header(request: PushRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function json(status: number, value: unknown): HttpResponse {
+function json(status: number, value: unknown): PushResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: `${JSON.stringify(value)}\n` };
 }

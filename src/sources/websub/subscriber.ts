@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse } from '../../server/http-server.js';
+import type { PushRequest, PushResponse } from '../push-request.js';
 import type { PushContext, PushSource } from '../source-kind.js';
 import { discoverHub } from './discover.js';
 import { requestSubscription } from './hub-request.js';
@@ -88,7 +88,7 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
     }
   }
 
-  function verify(query: URLSearchParams): HttpResponse {
+  function verify(query: URLSearchParams): PushResponse {
     const current = sub;
     const mode = query.get('hub.mode');
     const topic = query.get('hub.topic');
@@ -121,7 +121,7 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: challenge };
   }
 
-  function push(request: HttpRequest): HttpResponse {
+  function push(request: PushRequest): PushResponse {
     const current = sub;
     if (!current) return { status: 401, body: 'no subscription\n' };
     const check = verifyHubSignature(header(request, 'x-hub-signature'), request.body, current.secret);
@@ -193,11 +193,11 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
   };
 }
 
-function header(request: HttpRequest, name: string): string | undefined {
+function header(request: PushRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function notFound(reason: string): HttpResponse {
+function notFound(reason: string): PushResponse {
   return { status: 404, body: `${reason}\n` };
 }
