@@ -8,22 +8,16 @@ import { combineObservers } from '../../observe/observer.js';
 import { openApp, type App } from '../../runtime/app.js';
 import { healthRoutes } from '../../server/health-routes.js';
 import { startHttpServer, type RunningServer } from '../../server/http-server.js';
-import { lockStoreForDaemon, type DaemonLock } from '../../store/sqlite/daemon-lock.js';
-import { watchStoreFile } from '../../store/sqlite/store-file-watch.js';
-
-/** How often the daemon checks that its store path still names the file it opened. */
-const STORE_CHECK_EVERY_MS = 1000;
+import { guardStoreForDaemon, type DaemonGuard } from '../../runtime/daemon-guard.js';
 
 export async function runAction(program: Command): Promise<void> {
   const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
   const config = loadConfig(file, process.env);
   const logger = createLogger();
   const channelIds = config.channels.map((c) => c.id);
-  // One daemon per store, settled before the store is migrated, crashed sends are recovered or
-  // anything is sent: a second daemon is refused here, naming the first.
-  // (SQLite only: replicas share a PostgreSQL store by design, the database arbitrates.)
-  const sqlitePath = config.store.kind === 'sqlite' ? config.store.path : undefined;
-  const lock: DaemonLock = sqlitePath === undefined ? { announce: async () => undefined, release: async () => undefined } : await lockStoreForDaemon(sqlitePath);
+  // One daemon per SQLite store, settled before the store is migrated, crashed sends are recovered
+  // or anything is sent: a second daemon is refused here, naming the first.
+  const guard = await guardStoreForDaemon(config.store);
   let app: App | undefined;
   let stopping: StopRequest | undefined;
   try {
@@ -37,9 +31,9 @@ export async function runAction(program: Command): Promise<void> {
         return alertsUrl ? combineObservers(metrics, createWebhookAlerts(alertsUrl, logger, 'crier')) : metrics;
       },
     });
-    await lock.announce(app.store, app.now());
+    await guard.announce(app.store, app.now());
     // Listening from here on, so a signal while the daemon starts stops it cleanly too.
-    stopping = stopRequested(logger, sqlitePath);
+    stopping = stopRequested(logger, guard);
     // Push sources need the server; it listens before the daemon starts, because subscribing to a
     // WebSub hub makes the hub call us back at once.
     const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
@@ -58,7 +52,7 @@ export async function runAction(program: Command): Promise<void> {
     if (storeProblem) {
       // What the CLI now reads and writes is another file: posting on from this one would go on
       // behind everyone's back (a pause would never reach it).
-      logger.error({ store: sqlitePath }, `${storeProblem} while the daemon was running: stopping`);
+      logger.error({ store: guard.where }, `${storeProblem} while the daemon was running: stopping`);
     }
     await server?.close();
     await daemon.stop();
@@ -68,7 +62,7 @@ export async function runAction(program: Command): Promise<void> {
     logger.info('stopped cleanly');
   } finally {
     stopping?.cancel();
-    await lock.release(app?.store);
+    await guard.release(app?.store);
     await app?.store.close();
   }
 }
@@ -83,7 +77,7 @@ interface StopRequest {
   cancel(): void;
 }
 
-function stopRequested(logger: Logger, storePath: string | undefined): StopRequest {
+function stopRequested(logger: Logger, guard: DaemonGuard): StopRequest {
   let cancel = (): void => undefined;
   const done = new Promise<string | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -99,13 +93,10 @@ function stopRequested(logger: Logger, storePath: string | undefined): StopReque
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     };
-    const watch =
-      storePath === undefined
-        ? { stop: () => undefined }
-        : watchStoreFile(storePath, STORE_CHECK_EVERY_MS, (problem) => {
-            stopListening();
-            resolve(problem);
-          });
+    const watch = guard.watch((problem) => {
+      stopListening();
+      resolve(problem);
+    });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     cancel = () => {
