@@ -13,6 +13,7 @@ import { registerPreviewCommand } from './commands/preview.js';
 import { registerRetryCommands } from './commands/retry.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerStoreCommands } from './commands/store.js';
 import { UsageError } from './output.js';
 
 /** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error, or an action the state refuses. */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPauseCommands(program);
   registerCheckCommand(program);
   registerConfigCommands(program);
+  registerStoreCommands(program);
   registerInitCommand(program);
   return program;
 }
