@@ -134,11 +134,16 @@ export class SqliteStore implements Store {
   }
 
   async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult> {
-    return this.db.transaction(() => {
-      const result = ingestItems(this.sql, sourceId, items, at);
-      this.writeSourceState(state);
-      return result;
-    })();
+    // IMMEDIATE: a transaction that reads first and writes later cannot wait for another
+    // process's write (SQLite answers SQLITE_BUSY at once, busy_timeout or not); one that takes
+    // the write lock up front waits its turn.
+    return this.db
+      .transaction(() => {
+        const result = ingestItems(this.sql, sourceId, items, at);
+        this.writeSourceState(state);
+        return result;
+      })
+      .immediate();
   }
 
   async getArticle(id: number): Promise<StoredArticle | undefined> {
@@ -220,22 +225,25 @@ export class SqliteStore implements Store {
   }
 
   async recordArticle(article: Article, at: Date, event: Omit<EventRecord, 'articleId'>): Promise<StoredArticle> {
-    const existing =
-      (this.sql
-        .prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?')
-        .get(article.sourceId, article.key) as ArticleRow | undefined) ??
-      (article.canonicalUrl
-        ? (this.sql
-            .prepare('SELECT * FROM articles WHERE canonical_url = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1')
-            .get(article.canonicalUrl) as ArticleRow | undefined)
-        : undefined);
-    if (existing) return articleFromRow(existing);
-    const id = this.db.transaction(() => {
-      const inserted = insertArticle(this.sql, article, at, undefined);
-      this.insertEvent({ ...event, articleId: inserted });
-      return inserted;
-    })();
-    const row = this.sql.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow;
+    // The lookup and the insert in one IMMEDIATE transaction: another process recording the same
+    // article meanwhile is waited for and then found, not inserted twice (a UNIQUE error).
+    const row = this.db
+      .transaction(() => {
+        const existing =
+          (this.sql
+            .prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?')
+            .get(article.sourceId, article.key) as ArticleRow | undefined) ??
+          (article.canonicalUrl
+            ? (this.sql
+                .prepare('SELECT * FROM articles WHERE canonical_url = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1')
+                .get(article.canonicalUrl) as ArticleRow | undefined)
+            : undefined);
+        if (existing) return existing;
+        const inserted = insertArticle(this.sql, article, at, undefined);
+        this.insertEvent({ ...event, articleId: inserted });
+        return this.sql.prepare('SELECT * FROM articles WHERE id = ?').get(inserted) as ArticleRow;
+      })
+      .immediate();
     return articleFromRow(row);
   }
 
@@ -307,7 +315,7 @@ export class SqliteStore implements Store {
   }
 
   async clearHolds(channelId: string, kinds: readonly HoldKind[], now: Date): Promise<HeldChannel[]> {
-    return this.db.transaction(() => clearHolds(this.sql, channelId, kinds, now))();
+    return this.db.transaction(() => clearHolds(this.sql, channelId, kinds, now)).immediate();
   }
 
   async leaseChannels(owner: string, channelIds: readonly string[], now: Date, ttlMs: number, takeOver: readonly string[] = []): Promise<string[]> {
