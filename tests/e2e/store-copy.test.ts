@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/daemon-process.js';
 import { startServer, type TestServer } from '../support/http-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { lazyTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { rss, type RssItem } from '../support/rss.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -24,8 +24,12 @@ const story = (n: number): RssItem => ({
   pubDate: new Date(Date.now() - (10 - n) * 60_000),
 });
 
+const testDatabase = lazyTestDatabase();
+beforeEach(async () => {
+  database = await testDatabase.get();
+});
+
 beforeAll(async () => {
-  database = await createTestDatabase();
   items.push(story(1), story(2));
   server = await startServer((req, res) => {
     if (req.url === '/feed.xml') res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Copy', items));
@@ -47,7 +51,7 @@ routes:
 
 afterAll(async () => {
   await server?.close();
-  await database?.drop();
+  await testDatabase.drop();
   dir.remove();
 });
 

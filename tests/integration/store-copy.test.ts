@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MOVES } from '../../src/delivery/lifecycle.js';
 import { COPIED_TABLES, copySqliteToPostgres, StoreCopyRefused } from '../../src/store/copy-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -9,21 +9,18 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { at, deliver, event, HOUR, MINUTE, newDelivery, only, record, sourceState, T0 } from '../conformance/harness.js';
 import { makeArticle } from '../support/articles.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { lazyTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 
+const testDatabase = lazyTestDatabase();
 let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
+afterAll(() => testDatabase.drop());
 
 let dir: ReturnType<typeof tempDir>;
 let file: string;
 const opened: Store[] = [];
 beforeEach(async () => {
+  database = await testDatabase.get();
   dir = tempDir('crier-copy-');
   file = join(dir.path, 'crier.db');
   await database.reset();

@@ -1,20 +1,19 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MOVES } from '../../src/delivery/lifecycle.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { deliver, event, newDelivery, only, sourceState, T0 } from '../conformance/harness.js';
 import { describeStoreConformance } from '../conformance/store-conformance.js';
 import { makeArticle } from '../support/articles.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { lazyTestDatabase, type TestDatabase } from '../support/postgres.js';
 
+const testDatabase = lazyTestDatabase();
 let database: TestDatabase | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
+beforeEach(async () => {
+  database = await testDatabase.get();
 });
-afterAll(async () => {
-  await database?.drop();
-});
+afterAll(() => testDatabase.drop());
 
 function db(): TestDatabase {
   if (!database) throw new Error('no test database');

@@ -68,3 +68,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * One throw-away database for a test file, made when a test first asks for it, so that without a
+ * server every test fails with the reason (a failed beforeAll would only mark them skipped).
+ */
+export function lazyTestDatabase(): { get(): Promise<TestDatabase>; drop(): Promise<void> } {
+  let created: Promise<TestDatabase> | undefined;
+  return {
+    get: () => (created ??= createTestDatabase()),
+    async drop() {
+      const database = await created?.catch(() => undefined);
+      await database?.drop();
+    },
+  };
+}
