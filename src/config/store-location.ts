@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ENV_REF } from './secret.js';
 import { resolveSecretFields } from './resolve-secrets.js';
-import { redactUrl } from '../store/postgres/redact-url.js';
 
 /** Where the store is: an SQLite file (the default), or a PostgreSQL database (several replicas). */
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -74,5 +73,12 @@ export function resolveStoreLocation(section: StoreSection, dir: string, env: No
 
 /** For messages and logs: the file, or the database URL without its password. */
 export function describeStoreLocation(location: StoreLocation): string {
-  return location.kind === 'sqlite' ? location.path : redactUrl(location.url);
+  if (location.kind === 'sqlite') return location.path;
+  try {
+    const url = new URL(location.url);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres (connection string not shown)';
+  }
 }

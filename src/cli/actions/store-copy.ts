@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
 import { DATABASE_URL_ENV } from '../../config/store-location.js';
-import { copySqliteToPostgres, StoreCopyRefused } from '../../store/copy-store.js';
-import { DaemonLockedError, lockStoreForDaemon } from '../../store/sqlite/daemon-lock.js';
+import { copyConfiguredStore, StoreCopyRefused, type StoreCopyResult } from '../../runtime/store-copy.js';
 import { printJson, stdoutOutput, table, UsageError } from '../output.js';
 
 /**
@@ -14,23 +12,12 @@ export async function storeCopyAction(program: Command, options: { to: string; f
   if (!/^postgres(ql)?:\/\//i.test(options.to)) throw new UsageError(`--to must be a postgres:// URL`);
   const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
   const config = loadConfig(file, { ...process.env, [DATABASE_URL_ENV]: undefined }, { secrets: [] });
-  if (config.store.kind !== 'sqlite') throw new UsageError(`${file}: the store is already PostgreSQL (store.url); there is no SQLite store to copy`);
-  if (!existsSync(config.store.path)) throw new UsageError(`no SQLite store at ${config.store.path}: nothing to copy`);
-  // A daemon sending from the SQLite store meanwhile would leave the copy behind: refuse, as a
-  // second `crier run` would be refused, and hold the lock so none starts during the copy.
-  const lock = await lockStoreForDaemon(config.store.path).catch((error: unknown) => {
-    if (!(error instanceof DaemonLockedError)) throw error;
-    const who = error.holder ? ` (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.startedAt.toISOString()})` : '';
-    throw new UsageError(`a crier run is using ${error.storePath}${who}: stop it before copying the store`);
-  });
-  let result;
+  let result: StoreCopyResult;
   try {
-    result = await copySqliteToPostgres(config.store.path, options.to, { force: options.force === true });
+    result = await copyConfiguredStore(config.store, options.to, { force: options.force === true });
   } catch (error) {
     if (error instanceof StoreCopyRefused) throw new UsageError(error.message);
     throw error;
-  } finally {
-    await lock.release(undefined);
   }
   const out = stdoutOutput();
   if (options.json) {
