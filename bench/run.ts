@@ -7,6 +7,7 @@ import { runLatency } from './latency.js';
 import { runMemory } from './memory.js';
 import { runPolling } from './polling.js';
 import { runPushLatency } from './push-latency.js';
+import { runReplicas } from './replicas.js';
 import { formatNotes, formatTable, type PartResult, type Row } from './support/table.js';
 
 /**
@@ -32,6 +33,8 @@ const PARTS: readonly Part[] = [
   { name: 'delivery', run: runDelivery },
   { name: 'cli', run: runCli },
   { name: 'memory', run: runMemory },
+  // Several daemons on one PostgreSQL store: throughput with 1 and 3 replicas, failover after a kill.
+  { name: 'replicas', run: runReplicas },
 ];
 
 interface Args {
