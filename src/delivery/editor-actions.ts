@@ -1,5 +1,5 @@
 import type { Article } from '../articles/article.js';
-import type { Delivery, DeliveryState, HeldChannel, NewDelivery, Priority, Store, StoredArticle } from '../store/store.js';
+import type { Delivery, DeliveryPatch, DeliveryState, HeldChannel, NewDelivery, Priority, Store, StoredArticle } from '../store/store.js';
 import { deliveryKey, repostKey } from './idempotency-key.js';
 import { moveDelivery, movableFrom, type MoveName } from './lifecycle.js';
 
@@ -57,7 +57,7 @@ export function editorActions(deps: EditorDeps) {
     data,
   });
 
-  async function move(delivery: Delivery, name: MoveName, kind: string, message: string, actor: string, set?: Parameters<typeof moveDelivery>[4], data?: Record<string, unknown>): Promise<void> {
+  async function move(delivery: Delivery, name: MoveName, kind: string, message: string, actor: string, set?: DeliveryPatch, data?: Record<string, unknown>): Promise<void> {
     if (await moveDelivery(store, delivery.id, name, eventFor(delivery, kind, message, actor, data), set)) return;
     const current = await store.getDelivery(delivery.id);
     throw new ActionRefused(`delivery ${delivery.id} changed meanwhile: it is ${current?.state ?? 'gone'} now; nothing was done`);
