@@ -1,4 +1,4 @@
-import type { PublishError } from '../platforms/errors.js';
+import { PublishError } from '../platforms/errors.js';
 import type { Delivery } from '../store/store.js';
 
 export interface RetryPolicy {
@@ -56,4 +56,15 @@ export function decideAfterError(
       };
     }
   }
+}
+
+/**
+ * A delivery a crash left `sending` (this process's last life, or a replica that died): the same
+ * rule as a failed attempt of unknown outcome, re-sent only inside the platform's idempotency
+ * window (a dry run can always be re-sent), else `uncertain` for a person.
+ */
+export function decideAfterInterruption(delivery: Delivery, idempotencyWindowMs: number | undefined, now: Date, policy: RetryPolicy): Verdict & { cause: string } {
+  const cause = 'interrupted while sending (crash or kill)';
+  const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (idempotencyWindowMs ?? 0);
+  return { ...decideAfterError(new PublishError('unknown-outcome', cause), delivery, window, now, policy, () => 0), cause };
 }

@@ -11,7 +11,7 @@ import { channelLeases } from './channel-leases.js';
 import { moveDelivery, type MoveName } from './lifecycle.js';
 import { replicaName } from './replica-name.js';
 import { renderPost } from './render-post.js';
-import { decideAfterError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
+import { decideAfterError, decideAfterInterruption, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
 export interface WorkerDeps {
   store: Store;
@@ -241,15 +241,9 @@ export function createWorker(deps: WorkerDeps): Worker {
    */
   async function settle(stuck: readonly Delivery[]): Promise<number> {
     for (const delivery of stuck) {
-      const channel = deps.channels.get(delivery.channelId);
-      const window = delivery.dryRun ? Number.POSITIVE_INFINITY : (channel?.platform.idempotencyWindowMs ?? 0);
-      const failure = new PublishError('unknown-outcome', 'interrupted while sending (crash or kill)');
-      // The same rule as a failed attempt: re-send only inside the platform's idempotency window.
-      const verdict = decideAfterError(failure, delivery, window, deps.now(), policy, () => 0);
+      const verdict = decideAfterInterruption(delivery, deps.channels.get(delivery.channelId)?.platform.idempotencyWindowMs, deps.now(), policy);
       if (verdict.action === 'retry') {
-        await move(delivery, 'retryLater', 'delivery-recovered', `${failure.message}; re-sending safely`, {
-          set: { nextAttemptAt: deps.now(), lastError: failure.message },
-        });
+        await move(delivery, 'retryLater', 'delivery-recovered', `${verdict.cause}; re-sending safely`, { set: { nextAttemptAt: deps.now(), lastError: verdict.cause } });
       } else if (await move(delivery, 'uncertain', 'delivery-uncertain', verdict.reason, { set: { lastError: verdict.reason } })) {
         observer.delivered(delivery.channelId, 'uncertain', { deliveryId: delivery.id, reason: verdict.reason });
       }

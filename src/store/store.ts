@@ -1,4 +1,6 @@
 import type { Article } from '../articles/article.js';
+import type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
+import type { DeliveryChange, SendRecord, TitleRepost } from './delivery-change.js';
 
 /**
  * The store is the single source of truth and the job queue. Everything is async so a
@@ -114,82 +116,8 @@ export interface StoredEvent extends EventRecord {
   id: number;
 }
 
-/**
- * What a transition writes besides the state. A field left undefined is left as it is.
- * The delivery module (src/delivery/lifecycle.ts) is the only caller: it decides which moves
- * exist; the store only applies one atomically.
- */
-export interface DeliveryPatch {
-  nextAttemptAt?: Date | undefined;
-  /** null clears the last error. */
-  lastError?: string | null | undefined;
-  text?: string | undefined;
-  /** Written only when none is persisted yet: idempotency material is chosen once. */
-  prepared?: string | undefined;
-  /** A request leaves now: attempts + 1, first attempt time (once) and last attempt time. */
-  attemptAt?: Date | undefined;
-  /** `refund`: a refused try gives its attempt back; `reset`: an editor's retry starts over. */
-  attempts?: 'refund' | 'reset' | undefined;
-  remoteId?: string | undefined;
-  remoteUrl?: string | undefined;
-  postedAt?: Date | undefined;
-  priority?: Priority | undefined;
-  /**
-   * A new idempotency key (a new post): the text, prepared record, receipt and attempt times of
-   * the old one are forgotten. The change applies only if the key differs from the current one.
-   */
-  freshKey?: string | undefined;
-}
-
-/** What a send costs against a channel's budgets, recorded with the transition that makes it. */
-export interface SendRecord {
-  /** The log a budget reads: the channel id, or `<channel>/images` for media uploads. */
-  counter: string;
-  /** Platform budgets count attempts (every request costs); schedules count posts. */
-  kind: 'attempt' | 'post';
-  cost: number;
-}
-
-/** A compare-and-set on a delivery's state: applied only if the state is one of `from`. */
-export interface DeliveryChange {
-  from: readonly DeliveryState[];
-  to: DeliveryState;
-  /** Also requires that no request for it has ever left (no first attempt). */
-  unsentOnly?: boolean | undefined;
-  set?: DeliveryPatch | undefined;
-  sends?: readonly SendRecord[] | undefined;
-}
-
-/**
- * A route reposts changed headlines: the delivery to add if the channel has none, else the
- * moves to try in order on the existing one (the first that applies wins, none may apply).
- */
-export interface TitleRepost {
-  add: NewDelivery;
-  moves: readonly DeliveryChange[];
-}
-
-/**
- * Why a channel is not sending right now. `paused` is an editor's kill switch and lasts until
- * `crier resume`; `auth` is set when the platform refuses the credentials (the channel keeps its
- * deliveries, nothing is burned); `rate-limited` lasts until the platform's reset, for every
- * delivery of that account; `schedule` (spacing, quiet hours, daily cap) lasts until its time and
- * lets breaking posts through. A channel may have several holds at once, one of each kind.
- */
-export type HoldKind = 'paused' | 'auth' | 'rate-limited' | 'schedule';
-
-export interface ChannelHold {
-  kind: HoldKind;
-  reason: string;
-  since: Date;
-  /** Absent: until a person (or a restart, for auth) lifts it. */
-  until?: Date | undefined;
-  by: string;
-}
-
-export interface HeldChannel extends ChannelHold {
-  channelId: string;
-}
+export type { DeliveryChange, DeliveryPatch, SendRecord, TitleRepost } from './delivery-change.js';
+export type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
 
 export interface ChannelSummary {
   channelId: string;

@@ -34,21 +34,14 @@ import {
 } from './channel-queries.js';
 import { applyTransition } from './transition.js';
 import { claimPoll, leaseChannels, listChannelLeases, releaseChannels } from './leases.js';
+import { listSourceStates, readSourceState, writeSourceState } from './sources.js';
 import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery } from './ingest.js';
 import type { Article } from '../../articles/article.js';
 import { MIGRATIONS } from './migrations.js';
 import { cachedStatements, type Sql } from './sql.js';
-import {
-  articleFromRow,
-  deliveryFromRow,
-  sourceFromRow,
-  type ArticleRow,
-  type DeliveryRow,
-  type SourceRow,
-} from './rows.js';
+import { articleFromRow, deliveryFromRow, type ArticleRow, type DeliveryRow } from './rows.js';
 
-const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());
 const channelList = (ids: readonly string[] | undefined): string | null => (ids === undefined ? null : JSON.stringify(ids));
 
 /**
@@ -97,40 +90,11 @@ export class SqliteStore implements Store {
   }
 
   async getSourceState(sourceId: string): Promise<SourceState | undefined> {
-    const row = this.sql.prepare('SELECT * FROM sources WHERE source_id = ?').get(sourceId) as SourceRow | undefined;
-    return row && sourceFromRow(row);
+    return readSourceState(this.sql, sourceId);
   }
 
   async saveSourceState(state: SourceState): Promise<void> {
-    this.writeSourceState(state);
-  }
-
-  private writeSourceState(state: SourceState): void {
-    this.sql
-      .prepare(
-        `INSERT INTO sources (source_id, initialized_at, etag, last_modified, body_hash, cursor, next_poll_at,
-           last_poll_at, last_ok_at, consecutive_failures, last_error)
-         VALUES (@source_id, @initialized_at, @etag, @last_modified, @body_hash, @cursor, @next_poll_at,
-           @last_poll_at, @last_ok_at, @consecutive_failures, @last_error)
-         ON CONFLICT (source_id) DO UPDATE SET initialized_at = excluded.initialized_at, etag = excluded.etag,
-           last_modified = excluded.last_modified, body_hash = excluded.body_hash, cursor = excluded.cursor,
-           next_poll_at = excluded.next_poll_at, last_poll_at = excluded.last_poll_at,
-           last_ok_at = excluded.last_ok_at, consecutive_failures = excluded.consecutive_failures,
-           last_error = excluded.last_error, claimed_by = NULL, claimed_until = NULL`,
-      )
-      .run({
-        source_id: state.sourceId,
-        initialized_at: ms(state.initializedAt),
-        etag: state.etag ?? null,
-        last_modified: state.lastModified ?? null,
-        body_hash: state.bodyHash ?? null,
-        cursor: state.cursor ?? null,
-        next_poll_at: ms(state.nextPollAt),
-        last_poll_at: ms(state.lastPollAt),
-        last_ok_at: ms(state.lastOkAt),
-        consecutive_failures: state.consecutiveFailures,
-        last_error: state.lastError ?? null,
-      });
+    writeSourceState(this.sql, state);
   }
 
   async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult> {
@@ -140,7 +104,7 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         const result = ingestItems(this.sql, sourceId, items, at);
-        this.writeSourceState(state);
+        writeSourceState(this.sql, state);
         return result;
       })
       .immediate();
@@ -252,8 +216,7 @@ export class SqliteStore implements Store {
   }
 
   async listSourceStates(): Promise<SourceState[]> {
-    const rows = this.sql.prepare('SELECT * FROM sources ORDER BY source_id').all() as SourceRow[];
-    return rows.map(sourceFromRow);
+    return listSourceStates(this.sql);
   }
 
   async getMeta(key: string): Promise<string | undefined> {
