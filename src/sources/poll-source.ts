@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
 import { sourceKindFor } from './registry.js';
 import { ALERT_AFTER_FAILURES } from './alert-threshold.js';
+import { busyUntil } from './server-busy.js';
 import type { PushIngest } from './source-kind.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 
@@ -83,23 +84,43 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     }
     return { result: 'ingested', counts, found: fetched.articles.length };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     const failures = state.consecutiveFailures + 1;
-    const delay = Math.min(MAX_BACKOFF_MS, source.interval * 2 ** Math.min(failures - 1, 10));
+    const { message, next } = afterFailure(source, error, failures, deps);
     await deps.store.saveSourceState({
       ...state,
       lastPollAt: startedAt,
       consecutiveFailures: failures,
       lastError: message,
-      nextPollAt: nextPollAt(deps.now(), delay, deps.random),
+      nextPollAt: next,
     });
     if (failures === ALERT_AFTER_FAILURES) {
-      log.error({ failures }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
+      log.error({ failures, nextPollAt: next }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
     } else {
-      log.warn({ failures }, message);
+      log.warn({ failures, nextPollAt: next }, message);
     }
     return { result: 'error', error: message, failures };
   }
+}
+
+/**
+ * When a failed source is polled next, and what its lastError says. Failures back off, doubling
+ * (capped). A server that answered 429 or 503 with Retry-After is taken at its word instead: not
+ * polled before the time it named (capped like the backoff), nor sooner than the source's own
+ * interval, so a server saying "1 second" is not hammered.
+ */
+function afterFailure(source: ResolvedSource, error: unknown, failures: number, deps: PollDeps): { message: string; next: Date } {
+  const message = error instanceof Error ? error.message : String(error);
+  const now = deps.now();
+  const busy = busyUntil(error, now, MAX_BACKOFF_MS);
+  if (busy === undefined) {
+    const delay = Math.min(MAX_BACKOFF_MS, source.interval * 2 ** Math.min(failures - 1, 10));
+    return { message, next: nextPollAt(now, delay, deps.random) };
+  }
+  const soonest = nextPollAt(now, Math.min(MAX_BACKOFF_MS, source.interval), deps.random);
+  const next = busy.until > soonest ? busy.until : soonest;
+  const server = source.kind === 'wordpress' ? "the site's server" : "the feed's server";
+  const cap = busy.capped ? ` (it asked for longer; waits are capped at ${MAX_BACKOFF_MS / 60_000} min)` : '';
+  return { message: `${message}; rate limited by ${server} until ${busy.until.toISOString()}${cap}`, next };
 }
 
 /**

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
 import type { Dispatcher } from 'undici';
 import { collect, decodeBody } from './read-body.js';
+import { busyRetryAfter } from '../server-busy.js';
 
 export interface FetchFeedOptions {
   /** Validators from the previous successful fetch, sent as If-None-Match / If-Modified-Since. */
@@ -54,17 +55,20 @@ export class FeedFetchError extends Error {
   readonly url: string;
   /** HTTP status for `http-status` and HTTP `not-found`. */
   readonly status?: number;
+  /** Retry-After as sent with a 429 or 503: the poll backs off until then (server-busy.ts). */
+  readonly retryAfter?: string;
 
   constructor(
     code: FeedFetchErrorCode,
     url: string,
     message: string,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; retryAfter?: string | undefined } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.url = url;
     if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -176,7 +180,8 @@ async function fetchHttp(
       await discard();
       const notFound = status === 404 || status === 410;
       const message = `${where} answered HTTP ${status}${notFound ? '; check the feed URL in the config' : ''}`;
-      throw new FeedFetchError(notFound ? 'not-found' : 'http-status', url, message, { status });
+      const retryAfter = busyRetryAfter(status, response.headers);
+      throw new FeedFetchError(notFound ? 'not-found' : 'http-status', url, message, { status, retryAfter });
     }
 
     const encoding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? 'identity';

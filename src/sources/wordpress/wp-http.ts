@@ -1,6 +1,7 @@
 import { fetch } from 'undici';
 import type { Dispatcher } from 'undici';
 import { collect, decodeBody } from '../feed/read-body.js';
+import { busyRetryAfter } from '../server-busy.js';
 
 export interface WpGetOptions {
   /** `Basic …` for application passwords; dropped when a redirect leaves the site's origin. */
@@ -30,15 +31,18 @@ export class WpHttpError extends Error {
   override readonly name = 'WpHttpError';
   /** HTTP status for `http-status`. */
   readonly status?: number;
+  /** Retry-After as sent with a 429 or 503: the poll backs off until then (server-busy.ts). */
+  readonly retryAfter?: string;
 
   constructor(
     readonly code: WpHttpErrorCode,
     readonly url: string,
     message: string,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; retryAfter?: string | undefined } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -99,7 +103,8 @@ export async function wpGetJson(url: string, options: WpGetOptions): Promise<WpG
       if (UNAVAILABLE.has(status)) return { kind: 'unavailable', status, code: errorCode(text) };
       if (status < 200 || status > 299) {
         const code = errorCode(text);
-        throw new WpHttpError('http-status', url, `${url} answered HTTP ${status}${code ? ` (${code})` : ''}`, { status });
+        const retryAfter = busyRetryAfter(status, response.headers);
+        throw new WpHttpError('http-status', url, `${url} answered HTTP ${status}${code ? ` (${code})` : ''}`, { status, retryAfter });
       }
       return {
         kind: 'ok',
