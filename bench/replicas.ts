@@ -111,7 +111,7 @@ async function throughput(kind: 'sqlite' | 'postgres', replicas: number, fakes: 
     try {
       return await postedRate(store, THROUGHPUT_ARTICLES * CHANNELS, 240_000);
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${daemons.map((d) => d.stderr()).join('\n---\n')}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${daemons.map((d) => d.stderr()).join('\n---\n')}`, { cause: error });
     }
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
