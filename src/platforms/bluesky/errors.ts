@@ -1,6 +1,7 @@
 import { XRPCError } from '@atproto/api';
 import { PublishError } from '../errors.js';
 import { NOT_SENT_CODES } from '../network-errors.js';
+import { rateLimitResetAt } from '../rate-limit-reset.js';
 
 /**
  * XRPC error names that mean "these credentials or this session are not good (any more)".
@@ -70,13 +71,13 @@ function mapNetworkError(error: unknown, xrpc: XRPCError | undefined): PublishEr
   return new PublishError('unknown-outcome', `Bluesky ${what}: ${deepest}; the request may have been processed`, options);
 }
 
-/** `ratelimit-reset` is epoch seconds (https://docs.bsky.app/docs/advanced-guides/rate-limits). */
+/**
+ * `ratelimit-reset` is epoch seconds (https://docs.bsky.app/docs/advanced-guides/rate-limits);
+ * a Retry-After (either form) that asks for later wins.
+ */
 function rateLimitReset(headers: XRPCError['headers'], now: Date): Date | undefined {
   const reset = Number(headers?.['ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0) return new Date(reset * 1000);
-  const retryAfter = Number(headers?.['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) return new Date(now.getTime() + retryAfter * 1000);
-  return undefined;
+  return rateLimitResetAt(Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined, headers?.['retry-after'], now);
 }
 
 /** The error, its `cause`s and the members of AggregateErrors (happy-eyeballs connects). */

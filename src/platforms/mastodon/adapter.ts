@@ -53,7 +53,7 @@ export function createMastodonAdapter(
           signal ? { requestInit: { signal } } : undefined,
         );
       } catch (error) {
-        throw mapMastodonError(error);
+        throw mapMastodonError(error, deps.now());
       }
       if (typeof account?.acct !== 'string') {
         throw new PublishError('unknown-outcome', `${channel.instance} did not answer like a Mastodon server`);
@@ -86,7 +86,7 @@ export function createMastodonAdapter(
           },
         });
       } catch (error) {
-        throw mapMastodonError(error);
+        throw mapMastodonError(error, deps.now());
       }
       // A 2xx whose body is not a status (an HTML page from a proxy): the post may exist.
       if (typeof status?.id !== 'string' || status.id === '') {

@@ -1,6 +1,7 @@
 import { MastoDeserializeError, MastoHttpError, MastoTimeoutError, MastoUnexpectedError } from 'masto';
 import { PublishError, isPublishError } from '../errors.js';
 import { NOT_SENT_CODES } from '../network-errors.js';
+import { rateLimitResetAt } from '../rate-limit-reset.js';
 
 
 /**
@@ -15,9 +16,9 @@ import { NOT_SENT_CODES } from '../network-errors.js';
  * - its own timeout → MastoTimeoutError; a network failure → fetch's TypeError("fetch failed")
  *   with the system error (ECONNREFUSED…) as `cause`.
  */
-export function mapMastodonError(error: unknown): PublishError {
+export function mapMastodonError(error: unknown, now: Date = new Date()): PublishError {
   if (isPublishError(error)) return error;
-  if (error instanceof MastoHttpError) return mapHttpError(error);
+  if (error instanceof MastoHttpError) return mapHttpError(error, now);
   if (error instanceof MastoTimeoutError) {
     return new PublishError('unknown-outcome', 'Mastodon did not answer in time; the post may have gone out', {
       cause: error,
@@ -40,7 +41,7 @@ export function mapMastodonError(error: unknown): PublishError {
   );
 }
 
-function mapHttpError(error: MastoHttpError): PublishError {
+function mapHttpError(error: MastoHttpError, now: Date): PublishError {
   const status = error.statusCode;
   const detail = [error.message, error.description]
     .filter((part) => typeof part === 'string' && part !== '')
@@ -50,7 +51,8 @@ function mapHttpError(error: MastoHttpError): PublishError {
     return new PublishError('rate-limited', `Mastodon rate limit reached: ${text}`, {
       cause: error,
       status,
-      resetAt: mastodonResetAt(error.cause),
+      // Mastodon documents no Retry-After, but a proxy in front of an instance may send one.
+      resetAt: rateLimitResetAt(mastodonResetAt(error.cause), responseHeader(error.cause, 'retry-after'), now),
     });
   }
   if (status === 401 || status === 403) {
@@ -79,15 +81,21 @@ function mapHttpError(error: MastoHttpError): PublishError {
  * error's cause.
  */
 export function mastodonResetAt(cause: unknown): Date | undefined {
+  const raw = responseHeader(cause, 'x-ratelimit-reset');
+  if (raw === undefined || raw === '') return undefined;
+  const time = Date.parse(raw);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+/** A header of the Response masto keeps as an error's cause. */
+function responseHeader(cause: unknown, name: string): string | undefined {
   if (typeof cause !== 'object' || cause === null) return undefined;
   const headers: unknown = Reflect.get(cause, 'headers');
   if (typeof headers !== 'object' || headers === null) return undefined;
   const get: unknown = Reflect.get(headers, 'get');
   if (typeof get !== 'function') return undefined;
-  const raw: unknown = Reflect.apply(get, headers, ['x-ratelimit-reset']);
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  const time = Date.parse(raw);
-  return Number.isNaN(time) ? undefined : new Date(time);
+  const raw: unknown = Reflect.apply(get, headers, [name]);
+  return typeof raw === 'string' ? raw : undefined;
 }
 
 /** A Node system error code, looked for on the error and a few causes deep. */

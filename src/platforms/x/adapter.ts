@@ -33,7 +33,7 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
         const me = await abortable(v2.me(), signal);
         return { account: `@${me.data.username}` };
       } catch (error) {
-        throw mapXError(error);
+        throw mapXError(error, deps.now());
       }
     },
 
@@ -50,7 +50,7 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
         const result = await abortable(v2.tweet(payload), signal);
         id = result.data?.id;
       } catch (error) {
-        throw mapXError(error);
+        throw mapXError(error, deps.now());
       }
       if (typeof id !== 'string' || id === '') {
         // A 2xx without a post id (a proxy page, a changed API): the post may exist.

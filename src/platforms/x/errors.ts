@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { PublishError, isPublishError } from '../errors.js';
 import { NOT_SENT_CODES } from '../network-errors.js';
+import { rateLimitResetAt } from '../rate-limit-reset.js';
 
 /** Message prefix of the PublishError for X's "duplicate content" refusal; see isXDuplicate. */
 export const X_DUPLICATE_PREFIX = 'X refused a duplicate post';
@@ -17,9 +18,9 @@ const DUPLICATE_DETAIL = /duplicate content/i;
 const V1_DUPLICATE_CODE = 187;
 
 /** Every error twitter-api-v2 (or the adapter around it) throws, as one PublishError. */
-export function mapXError(error: unknown): PublishError {
+export function mapXError(error: unknown, now: Date = new Date()): PublishError {
   if (isPublishError(error)) return error;
-  if (error instanceof ApiResponseError) return mapResponseError(error);
+  if (error instanceof ApiResponseError) return mapResponseError(error, now);
   if (error instanceof ApiPartialResponseError) {
     // Status line received, body cut or unparseable: X may well have created the post.
     return new PublishError('unknown-outcome', `X answered HTTP ${error.response.statusCode} with an unreadable body`, {
@@ -53,14 +54,15 @@ export function isXDuplicate(error: unknown): boolean {
   return isDuplicateData(raw);
 }
 
-function mapResponseError(error: ApiResponseError): PublishError {
+function mapResponseError(error: ApiResponseError, now: Date): PublishError {
   const status = error.code;
   const detail = describe(error);
   if (status === 429 || status === 420) {
     return new PublishError('rate-limited', `X rate limit reached: ${detail}`, {
       cause: error,
       status,
-      resetAt: xResetAt(error.headers),
+      // X documents no Retry-After, but a proxy in front (apiBaseUrl) may send one.
+      resetAt: rateLimitResetAt(xResetAt(error.headers), error.headers['retry-after'], now),
     });
   }
   if (status === 403 && isDuplicateData(error)) {
