@@ -2,11 +2,11 @@ import type { PlatformAdapter } from './contract.js';
 
 /**
  * Platform client libraries cost hundreds of milliseconds to import (@atproto/api alone ~350 ms),
- * so adapters are loaded on first use: an editor's `crier status` never pays for them.
+ * so adapters are loaded on first use: an editor's `crier status` never pays for them. The real
+ * adapters (through their platform) and the dry run (in runtime) are both built this way.
  */
 export function lazyAdapter(load: () => Promise<PlatformAdapter>): PlatformAdapter {
-  let loaded: Promise<PlatformAdapter> | undefined;
-  const get = (): Promise<PlatformAdapter> => (loaded ??= load());
+  const get = onFirstUse(load);
   return {
     async verify(signal) {
       return (await get()).verify(signal);
@@ -23,5 +23,23 @@ export function lazyAdapter(load: () => Promise<PlatformAdapter>): PlatformAdapt
       if (!adapter.remove) throw new Error('this platform cannot remove posts');
       return adapter.remove(receipt, signal);
     },
+  };
+}
+
+/**
+ * `load` runs on the first call only; every later (or concurrent) call shares its result. A
+ * load that fails is not kept: the next call tries again, so a missing secret file or a store
+ * that was briefly unreadable does not break the channel until a restart.
+ */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    if (loading) return loading;
+    const attempt = (async () => load())();
+    loading = attempt;
+    attempt.catch(() => {
+      if (loading === attempt) loading = undefined;
+    });
+    return attempt;
   };
 }

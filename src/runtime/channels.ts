@@ -44,28 +44,14 @@ export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: 
       },
     };
     const textRules = () => platform.textRules(config, adapterDeps);
-    const adapter = config.dryRun
-      ? lazyDryRun(config, platform, textRules, deps.write)
-      : lazyAdapter(async () => platform.createAdapter(deps.credentials(config), adapterDeps));
+    // Built on first use either way: the dry run needs the text rules (which may read the
+    // store), the real adapter the credentials' values.
+    const adapter = lazyAdapter(async () =>
+      config.dryRun
+        ? createDryRunAdapter({ channelId: config.id, platformLabel: platform.label, rules: await textRules(), write: deps.write })
+        : platform.createAdapter(deps.credentials(config), adapterDeps),
+    );
     runtimes.set(config.id, { config, platform, adapter, textRules });
   }
   return runtimes;
-}
-
-function lazyDryRun(
-  config: ChannelConfig,
-  platform: Platform<BaseChannel>,
-  textRules: () => Promise<TextRules>,
-  write: (text: string) => void,
-): PlatformAdapter {
-  const build = async () =>
-    createDryRunAdapter({ channelId: config.id, platformLabel: platform.label, rules: await textRules(), write });
-  return {
-    async verify(signal) {
-      return (await build()).verify(signal);
-    },
-    async publish(post, signal) {
-      return (await build()).publish(post, signal);
-    },
-  };
 }
