@@ -3,6 +3,7 @@ import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
 import type { AdapterDeps } from '../contract.js';
 import { PublishError } from '../errors.js';
 import { isAuthFailure, mapBlueskyError } from './errors.js';
+import { keepHttpStatus } from './http-status.js';
 
 /** channelState key holding the saved session (JSON of SavedSession; '' once it expired). */
 export const SESSION_KEY = 'session';
@@ -68,12 +69,13 @@ export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps):
     }
   };
 
-  const timedFetch: typeof globalThis.fetch = (input, init) => {
+  // The real status rides along to the error mapper (http-status.ts).
+  const timedFetch: typeof globalThis.fetch = keepHttpStatus((input, init) => {
     const signals = [AbortSignal.timeout(options.requestTimeoutMs)];
     if (input instanceof Request) signals.push(input.signal);
     if (init?.signal) signals.push(init.signal);
     return fetch(input, { ...init, signal: AbortSignal.any(signals) });
-  };
+  });
 
   async function loadSaved(): Promise<AtpSessionData | undefined> {
     await saving;
