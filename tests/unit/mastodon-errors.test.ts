@@ -52,7 +52,8 @@ describe('mapMastodonError: HTTP answers', () => {
     [404, 'rejected'],
     [413, 'rejected'],
     [422, 'rejected'],
-    [408, 'unknown-outcome'],
+    // RFC 9110 §15.5.9: the server never got the whole request, so it never acted.
+    [408, 'transient'],
     [500, 'unknown-outcome'],
     [502, 'unknown-outcome'],
     [503, 'unknown-outcome'],

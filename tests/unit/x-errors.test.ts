@@ -73,7 +73,8 @@ describe('mapXError: HTTP answers', () => {
     [400, 'rejected'],
     [404, 'rejected'],
     [413, 'rejected'],
-    [408, 'unknown-outcome'],
+    // RFC 9110 §15.5.9: the server never got the whole request, so it never acted.
+    [408, 'transient'],
     [500, 'unknown-outcome'],
     [502, 'unknown-outcome'],
     [503, 'unknown-outcome'],

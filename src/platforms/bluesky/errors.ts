@@ -1,7 +1,9 @@
 import { XRPCError } from '@atproto/api';
 import { PublishError } from '../errors.js';
-import { NOT_SENT_CODES } from '../network-errors.js';
+import { httpOutcome, notActedOnReason } from '../http-outcome.js';
+import { causeChain, errorCode } from '../network-errors.js';
 import { rateLimitResetAt } from '../rate-limit-reset.js';
+import { httpStatusOf } from './http-status.js';
 
 /**
  * XRPC error names that mean "these credentials or this session are not good (any more)".
@@ -40,30 +42,32 @@ export function mapBlueskyError(error: unknown, now: Date = new Date()): Publish
 }
 
 function mapXrpcError(error: XRPCError, now: Date): PublishError {
-  const status = error.status;
+  // Status 1 is @atproto/xrpc's ResponseType.Unknown: no HTTP response at all.
+  if (error.status === 1) return mapNetworkError(error, error);
+  const status = httpStatusOf(error);
   const detail = `Bluesky ${status > 99 ? `${status} ` : ''}${error.error}: ${error.message}`;
   const options = { cause: error, status: status > 99 ? status : undefined };
-  if (isAuthFailure(error) || status === 403) {
+  // Status 2 is ResponseType.InvalidResponse: a 2xx body that failed lexicon validation.
+  const outcome = status === 2 ? httpOutcome({ kind: 'unreadable-body' }) : httpOutcome({ kind: 'status', status });
+  if (isAuthFailure(error) || outcome === 'auth') {
     return new PublishError('auth', `${detail} (check the identifier and app password)`, options);
   }
-  if (status === 429 || error.error === 'RateLimitExceeded') {
+  if (outcome === 'rate-limited' || error.error === 'RateLimitExceeded') {
     return new PublishError('rate-limited', detail, { ...options, resetAt: rateLimitReset(error.headers, now) });
   }
-  // Status 1 is @atproto/xrpc's ResponseType.Unknown: no HTTP response at all.
-  if (status === 1) return mapNetworkError(error, error);
-  if (status >= 400 && status < 500) return new PublishError('rejected', detail, options);
-  // 5xx, and 2 (a 2xx body that failed lexicon validation): the PDS may well have written it.
-  return new PublishError('unknown-outcome', detail, options);
+  if (outcome === 'transient') {
+    return new PublishError('transient', `${detail} (${notActedOnReason(status) ?? 'not acted on'}; nothing was written)`, options);
+  }
+  // rejected, or unknown-outcome (5xx, unreadable): the PDS may well have written the record.
+  return new PublishError(outcome, detail, options);
 }
 
 function mapNetworkError(error: unknown, xrpc: XRPCError | undefined): PublishError {
-  const causes = causeChain(error);
   const options = { cause: error };
-  const codes = causes.map(errorCode).filter((c): c is string => c !== undefined);
-  const notSent = codes.find((c) => NOT_SENT_CODES.has(c));
-  if (notSent !== undefined) {
-    return new PublishError('transient', `Bluesky unreachable (${notSent}): nothing was sent`, options);
+  if (httpOutcome({ kind: 'network', error }) === 'transient') {
+    return new PublishError('transient', `Bluesky unreachable (${errorCode(error) ?? 'no connection'}): nothing was sent`, options);
   }
+  const causes = causeChain(error);
   const timedOut = causes.some((c) => c instanceof Error && c.name === 'TimeoutError');
   // The innermost message is the specific one ("read ECONNRESET", not "fetch failed").
   const deepest = [...causes].reverse().map(describe).find((m) => m !== '') ?? String(error);
@@ -78,25 +82,6 @@ function mapNetworkError(error: unknown, xrpc: XRPCError | undefined): PublishEr
 function rateLimitReset(headers: XRPCError['headers'], now: Date): Date | undefined {
   const reset = Number(headers?.['ratelimit-reset']);
   return rateLimitResetAt(Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined, headers?.['retry-after'], now);
-}
-
-/** The error, its `cause`s and the members of AggregateErrors (happy-eyeballs connects). */
-function causeChain(error: unknown): unknown[] {
-  const seen: unknown[] = [];
-  const queue: unknown[] = [error];
-  while (queue.length > 0 && seen.length < 20) {
-    const next = queue.shift();
-    if (next === undefined || next === null || seen.includes(next)) continue;
-    seen.push(next);
-    if (next instanceof AggregateError) queue.push(...next.errors);
-    if (next instanceof Error) queue.push(next.cause);
-  }
-  return seen;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 function describe(error: unknown): string {

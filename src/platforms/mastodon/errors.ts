@@ -1,6 +1,7 @@
 import { MastoDeserializeError, MastoHttpError, MastoTimeoutError, MastoUnexpectedError } from 'masto';
 import { PublishError, isPublishError } from '../errors.js';
-import { NOT_SENT_CODES } from '../network-errors.js';
+import { httpOutcome, notActedOnReason } from '../http-outcome.js';
+import { errorCode } from '../network-errors.js';
 import { rateLimitResetAt } from '../rate-limit-reset.js';
 
 
@@ -20,17 +21,17 @@ export function mapMastodonError(error: unknown, now: Date = new Date()): Publis
   if (isPublishError(error)) return error;
   if (error instanceof MastoHttpError) return mapHttpError(error, now);
   if (error instanceof MastoTimeoutError) {
-    return new PublishError('unknown-outcome', 'Mastodon did not answer in time; the post may have gone out', {
+    return new PublishError(httpOutcome({ kind: 'network', error }), 'Mastodon did not answer in time; the post may have gone out', {
       cause: error,
     });
   }
   if (error instanceof MastoUnexpectedError || error instanceof MastoDeserializeError) {
-    return new PublishError('unknown-outcome', `Mastodon answered with an unreadable body: ${error.message}`, {
+    return new PublishError(httpOutcome({ kind: 'unreadable-body' }), `Mastodon answered with an unreadable body: ${error.message}`, {
       cause: error,
     });
   }
   const code = errorCode(error);
-  if (code !== undefined && NOT_SENT_CODES.has(code)) {
+  if (httpOutcome({ kind: 'network', error }) === 'transient') {
     return new PublishError('transient', `could not reach the Mastodon instance (${code})`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -47,7 +48,8 @@ function mapHttpError(error: MastoHttpError, now: Date): PublishError {
     .filter((part) => typeof part === 'string' && part !== '')
     .join(': ');
   const text = detail || 'no details';
-  if (status === 429) {
+  const outcome = httpOutcome({ kind: 'status', status });
+  if (outcome === 'rate-limited') {
     return new PublishError('rate-limited', `Mastodon rate limit reached: ${text}`, {
       cause: error,
       status,
@@ -55,13 +57,20 @@ function mapHttpError(error: MastoHttpError, now: Date): PublishError {
       resetAt: rateLimitResetAt(mastodonResetAt(error.cause), responseHeader(error.cause, 'retry-after'), now),
     });
   }
-  if (status === 401 || status === 403) {
+  if (outcome === 'auth') {
     return new PublishError('auth', `Mastodon refused the access token (HTTP ${status}): ${text}`, {
       cause: error,
       status,
     });
   }
-  if (status === 408 || status >= 500) {
+  if (outcome === 'transient') {
+    const reason = notActedOnReason(status) ?? 'not acted on';
+    return new PublishError('transient', `Mastodon answered HTTP ${status} (${reason}); nothing was posted: ${text}`, {
+      cause: error,
+      status,
+    });
+  }
+  if (outcome === 'unknown-outcome') {
     return new PublishError(
       'unknown-outcome',
       `Mastodon answered HTTP ${status}; the post may have gone out: ${text}`,
@@ -96,12 +105,4 @@ function responseHeader(cause: unknown, name: string): string | undefined {
   if (typeof get !== 'function') return undefined;
   const raw: unknown = Reflect.apply(get, headers, [name]);
   return typeof raw === 'string' ? raw : undefined;
-}
-
-/** A Node system error code, looked for on the error and a few causes deep. */
-function errorCode(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
-  const code: unknown = Reflect.get(error, 'code');
-  if (typeof code === 'string') return code;
-  return errorCode(Reflect.get(error, 'cause'), depth + 1);
 }

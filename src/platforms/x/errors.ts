@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { PublishError, isPublishError } from '../errors.js';
-import { NOT_SENT_CODES } from '../network-errors.js';
+import { httpOutcome, notActedOnReason } from '../http-outcome.js';
+import { errorCode } from '../network-errors.js';
 import { rateLimitResetAt } from '../rate-limit-reset.js';
 
 /** Message prefix of the PublishError for X's "duplicate content" refusal; see isXDuplicate. */
@@ -23,7 +24,7 @@ export function mapXError(error: unknown, now: Date = new Date()): PublishError 
   if (error instanceof ApiResponseError) return mapResponseError(error, now);
   if (error instanceof ApiPartialResponseError) {
     // Status line received, body cut or unparseable: X may well have created the post.
-    return new PublishError('unknown-outcome', `X answered HTTP ${error.response.statusCode} with an unreadable body`, {
+    return new PublishError(httpOutcome({ kind: 'unreadable-body' }), `X answered HTTP ${error.response.statusCode} with an unreadable body`, {
       cause: error,
       status: error.response.statusCode,
     });
@@ -32,7 +33,7 @@ export function mapXError(error: unknown, now: Date = new Date()): PublishError 
     const underlying = requestErrorOf(error);
     const code = errorCode(underlying);
     const what = code ?? (underlying instanceof Error ? underlying.message : 'request failed');
-    if (code !== undefined && NOT_SENT_CODES.has(code)) {
+    if (httpOutcome({ kind: 'network', error: underlying }) === 'transient') {
       return new PublishError('transient', `could not reach X (${what})`, { cause: error });
     }
     return new PublishError('unknown-outcome', `the request to X failed midway (${what}); the post may have gone out`, {
@@ -57,7 +58,10 @@ export function isXDuplicate(error: unknown): boolean {
 function mapResponseError(error: ApiResponseError, now: Date): PublishError {
   const status = error.code;
   const detail = describe(error);
-  if (status === 429 || status === 420) {
+  // 420 "Enhance Your Calm" is v1.1's rate-limit answer
+  // (https://developer.x.com/en/support/x-api/error-troubleshooting).
+  const outcome = status === 420 ? 'rate-limited' : httpOutcome({ kind: 'status', status });
+  if (outcome === 'rate-limited') {
     return new PublishError('rate-limited', `X rate limit reached: ${detail}`, {
       cause: error,
       status,
@@ -68,14 +72,18 @@ function mapResponseError(error: ApiResponseError, now: Date): PublishError {
   if (status === 403 && isDuplicateData(error)) {
     return new PublishError('rejected', `${X_DUPLICATE_PREFIX}: ${detail}`, { cause: error, status, alreadyPosted: true });
   }
-  if (status === 401 || status === 403) {
+  if (outcome === 'auth') {
     return new PublishError('auth', `X refused the credentials (HTTP ${status}): ${detail}`, { cause: error, status });
   }
-  if (status === 408 || status >= 500) {
+  if (outcome === 'unknown-outcome') {
     return new PublishError('unknown-outcome', `X answered HTTP ${status}; the post may have gone out: ${detail}`, {
       cause: error,
       status,
     });
+  }
+  if (outcome === 'transient') {
+    const reason = notActedOnReason(status) ?? 'not acted on';
+    return new PublishError('transient', `X answered HTTP ${status} (${reason}); nothing was posted: ${detail}`, { cause: error, status });
   }
   return new PublishError('rejected', `X rejected the post (HTTP ${status}): ${detail}`, { cause: error, status });
 }
@@ -139,14 +147,6 @@ function requestErrorOf(error: ApiRequestError): unknown {
   if (viaGetter !== undefined) return viaGetter;
   const options: unknown = Reflect.get(error, '_options');
   return typeof options === 'object' && options !== null ? Reflect.get(options, 'error') : undefined;
-}
-
-/** A Node system error code, looked for on the error and a few causes deep. */
-function errorCode(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
-  const code: unknown = Reflect.get(error, 'code');
-  if (typeof code === 'string') return code;
-  return errorCode(Reflect.get(error, 'cause'), depth + 1);
 }
 
 function header(value: string | string[] | undefined): string | undefined {
