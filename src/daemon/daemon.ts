@@ -9,6 +9,7 @@ import type { Route } from '../server/http-server.js';
 import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
 import { isPolled } from '../sources/source-configs.js';
 import type { PushIngest } from '../sources/source-kind.js';
+import { isDeadHere } from '../delivery/replica-name.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';
 import type { Observer } from '../observe/observer.js';
@@ -48,8 +49,12 @@ const MAX_SLEEP_MS = 1000;
 const FIRST_POLL_SPREAD_MS = 3000;
 /** Concurrent polls in all; undici's per-origin cap keeps it at 2 per host. */
 const MAX_CONCURRENT_POLLS = 16;
-/** A poll claim outlives the fetch deadline by this much, for the parse and the store write. */
-const POLL_CLAIM_MARGIN_MS = 60_000;
+/**
+ * A poll claim outlives the fetch deadline by this much, for the parse and the store write. Should
+ * a poll outlast it, another replica may poll the source too: harmless (ingest is atomic per
+ * article), only wasted work.
+ */
+const POLL_CLAIM_MARGIN_MS = 10_000;
 
 /**
  * The scheduler: poll due times and delivery due times both live in the store, so a restart
@@ -174,8 +179,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
    * (forced: a push or a calendar schedule asked for it now). The claim ends when the poll's state
    * is saved, or after the fetch deadline and a margin if this replica dies first.
    */
-  function claim(source: ResolvedSource, force: boolean): Promise<boolean> {
-    return deps.store.claimPoll(source.id, deps.owner, deps.now(), deps.config.defaults.fetchTimeout + POLL_CLAIM_MARGIN_MS, force);
+  async function claim(source: ResolvedSource, force: boolean): Promise<boolean> {
+    const ttl = deps.config.defaults.fetchTimeout + POLL_CLAIM_MARGIN_MS;
+    if (await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force)) return true;
+    // A replica killed on this machine mid-poll leaves its claim behind: void, not waited out.
+    const holder = (await deps.store.getSourceState(source.id))?.claimedBy;
+    return holder !== undefined && isDeadHere(holder) && deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]);
   }
 
   async function pollAll(sources: { source: ResolvedSource; forced: boolean }[]): Promise<void> {

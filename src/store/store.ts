@@ -24,6 +24,11 @@ export interface SourceState {
   lastOkAt?: Date | undefined;
   consecutiveFailures: number;
   lastError?: string | undefined;
+  /**
+   * The replica that last claimed a poll of it and has not saved the poll's state yet (see
+   * `claimPoll`; its claim may have expired), read from the store; saving a state clears it.
+   */
+  claimedBy?: string | undefined;
 }
 
 export interface StoredArticle extends Article {
@@ -215,10 +220,11 @@ export interface Store {
   releaseChannels(owner: string): Promise<void>;
   /**
    * Whether this owner may poll the source now: one replica per due time. Granted when the source
-   * is due (or `force`, a push asked for a poll) and no other owner's claim is in force; the claim
-   * lasts `ttlMs` or until the poll's state is saved.
+   * is due (or `force`, a push asked for a poll) and no other owner's claim is in force (an owner
+   * in `takeOver` is known dead: its claim is void); the claim lasts `ttlMs` or until the poll's
+   * state is saved.
    */
-  claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean): Promise<boolean>;
+  claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean, takeOver?: readonly string[]): Promise<boolean>;
   /**
    * Tells `listener` when another process changed the queue (PostgreSQL LISTEN/NOTIFY), so a
    * replica wakes at once for work another one received. Absent where nothing can tell.

@@ -79,6 +79,17 @@ export function replicaCases(ctx: Ctx): void {
       expect(await s.getSourceState('news')).toMatchObject({ nextPollAt: at(SECOND), initializedAt: T0 });
     });
 
+    it('names who holds a poll claim, and voids the claim of an owner known dead at once', async () => {
+      const s = ctx.store;
+      expect(await s.claimPoll('news', 'dead', T0, TTL)).toBe(true);
+      expect((await s.getSourceState('news'))?.claimedBy).toBe('dead');
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['someone-else'])).toBe(false);
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['dead'])).toBe(true);
+      expect((await s.getSourceState('news'))?.claimedBy).toBe('b');
+      await s.saveSourceState(sourceState('news', { nextPollAt: at(60 * SECOND) }));
+      expect((await s.getSourceState('news'))?.claimedBy).toBeUndefined();
+    });
+
     it('two replicas claiming at once: one polls', async () => {
       const other = await secondHandle(ctx);
       for (const source of ['s1', 's2', 's3', 's4']) {

@@ -42,15 +42,24 @@ export async function releaseChannels(db: Db, owner: string): Promise<void> {
  * in force. One statement, so two replicas asking at once get one yes: a source never seen is
  * inserted already claimed; an existing one is claimed under its row lock.
  */
-export async function claimPoll(db: Db, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean): Promise<boolean> {
+export async function claimPoll(
+  db: Db,
+  sourceId: string,
+  owner: string,
+  now: Date,
+  ttlMs: number,
+  force: boolean,
+  takeOver: readonly string[],
+): Promise<boolean> {
   const claimed = await rows<{ source_id: string }>(
     db,
     `INSERT INTO sources (source_id, consecutive_failures, claimed_by, claimed_until) VALUES ($1, 0, $2, $3)
      ON CONFLICT (source_id) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until
-       WHERE (sources.claimed_until IS NULL OR sources.claimed_until <= $4 OR sources.claimed_by = $2)
+       WHERE (sources.claimed_until IS NULL OR sources.claimed_until <= $4 OR sources.claimed_by = $2
+           OR sources.claimed_by = ANY($6::text[]))
          AND ($5::boolean OR sources.next_poll_at IS NULL OR sources.next_poll_at <= $4)
      RETURNING source_id`,
-    [sourceId, owner, new Date(now.getTime() + ttlMs), now, force],
+    [sourceId, owner, new Date(now.getTime() + ttlMs), now, force, takeOver],
   );
   return claimed.length === 1;
 }

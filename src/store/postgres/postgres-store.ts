@@ -237,8 +237,8 @@ export class PostgresStore implements Store {
     await releaseChannels(this.pool, owner);
   }
 
-  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false): Promise<boolean> {
-    return claimPoll(this.pool, sourceId, owner, now, ttlMs, force);
+  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<boolean> {
+    return claimPoll(this.pool, sourceId, owner, now, ttlMs, force, takeOver);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

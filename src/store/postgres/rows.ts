@@ -14,6 +14,7 @@ export type SourceRow = {
   last_ok_at: Date | null;
   consecutive_failures: number;
   last_error: string | null;
+  claimed_by: string | null;
 };
 
 export type ArticleRow = {
@@ -86,6 +87,7 @@ export function sourceFromRow(row: SourceRow): SourceState {
     lastOkAt: opt(row.last_ok_at),
     consecutiveFailures: row.consecutive_failures,
     lastError: opt(row.last_error),
+    claimedBy: opt(row.claimed_by),
   };
 }
 

@@ -35,14 +35,15 @@ export function releaseChannels(db: Sql, owner: string): void {
 }
 
 /** One poll per due time: the source must be due (or forced) and unclaimed by anyone else. */
-export function claimPoll(db: Sql, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean): boolean {
+export function claimPoll(db: Sql, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean, takeOver: readonly string[]): boolean {
   db.prepare('INSERT OR IGNORE INTO sources (source_id, consecutive_failures) VALUES (?, 0)').run(sourceId);
   const info = db
     .prepare(
       `UPDATE sources SET claimed_by = @owner, claimed_until = @until
-       WHERE source_id = @source AND (claimed_until IS NULL OR claimed_until <= @now OR claimed_by = @owner)
+       WHERE source_id = @source AND (claimed_until IS NULL OR claimed_until <= @now OR claimed_by = @owner
+           OR claimed_by IN (SELECT value FROM json_each(@dead)))
          AND (@force = 1 OR next_poll_at IS NULL OR next_poll_at <= @now)`,
     )
-    .run({ source: sourceId, owner, until: now.getTime() + ttlMs, now: now.getTime(), force: force ? 1 : 0 });
+    .run({ source: sourceId, owner, until: now.getTime() + ttlMs, now: now.getTime(), force: force ? 1 : 0, dead: JSON.stringify(takeOver) });
   return info.changes === 1;
 }

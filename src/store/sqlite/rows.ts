@@ -14,6 +14,7 @@ export interface SourceRow {
   last_ok_at: number | null;
   consecutive_failures: number;
   last_error: string | null;
+  claimed_by: string | null;
 }
 
 export interface ArticleRow {
@@ -81,6 +82,7 @@ export function sourceFromRow(row: SourceRow): SourceState {
     lastOkAt: date(row.last_ok_at),
     consecutiveFailures: row.consecutive_failures,
     lastError: opt(row.last_error),
+    claimedBy: opt(row.claimed_by),
   };
 }
 

@@ -293,7 +293,7 @@ export class SqliteStore implements Store {
     releaseChannels(this.sql, owner);
   }
 
-  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false): Promise<boolean> {
-    return this.db.transaction(() => claimPoll(this.sql, sourceId, owner, now, ttlMs, force))();
+  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<boolean> {
+    return this.db.transaction(() => claimPoll(this.sql, sourceId, owner, now, ttlMs, force, takeOver))();
   }
 }
