@@ -166,6 +166,8 @@ export interface Store {
 
   getArticle(id: number): Promise<StoredArticle | undefined>;
   findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined>;
+  /** The article a source knows under its own key (a CMS post id, hashed): what a pushed `unpublish` names. */
+  findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined>;
 
   /**
    * Pending deliveries due at `now`, breaking first, then oldest due first, leaving out the

@@ -37,6 +37,16 @@ export function recordsCases(ctx: Ctx): void {
     });
   });
 
+  describe('articles by source key', () => {
+    it('findArticleByKey finds an article by its source and key only', async () => {
+      await ctx.store.ingest('news', [deliver(makeArticle({ key: 'post-42' }), [newDelivery('x')])], sourceState('news'), T0);
+      const stored = only(await ctx.store.findArticleByKey('news', 'post-42'), 'article');
+      expect(stored).toMatchObject({ sourceId: 'news', key: 'post-42' });
+      expect(await ctx.store.findArticleByKey('other', 'post-42')).toBeUndefined();
+      expect(await ctx.store.findArticleByKey('news', 'post-43')).toBeUndefined();
+    });
+  });
+
   describe('channel summaries', () => {
     it('counts pending, failed and uncertain per channel, with the last post and the last error', async () => {
       const items = ['a', 'b', 'c', 'd'].map((key) => deliver(makeArticle({ key }), [newDelivery('x'), newDelivery('masto')]));

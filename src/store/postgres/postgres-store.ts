@@ -103,6 +103,11 @@ export class PostgresStore implements Store {
     return row && articleFromRow(row);
   }
 
+  async findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined> {
+    const row = await first<ArticleRow>(this.pool, 'SELECT * FROM articles WHERE source_id = $1 AND source_key = $2', [sourceId, key]);
+    return row && articleFromRow(row);
+  }
+
   async dueDeliveries(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
     const found = await rows<DeliveryRow>(
       this.pool,

@@ -122,6 +122,11 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
+  async findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined> {
+    const row = this.sql.prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?').get(sourceId, key) as ArticleRow | undefined;
+    return row && articleFromRow(row);
+  }
+
   async dueDeliveries(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
     const rows = this.sql
       .prepare(
