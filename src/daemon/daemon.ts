@@ -8,7 +8,8 @@ import type { Article } from '../articles/article.js';
 import type { Route } from '../server/http-server.js';
 import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
 import { isPolled } from '../sources/source-configs.js';
-import type { PushIngest } from '../sources/source-kind.js';
+import type { PullRequest, PullResult, PushIngest } from '../sources/source-kind.js';
+import { pullSourceArticle } from '../delivery/pull-article.js';
 import { isDeadHere } from '../delivery/replica-name.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';
@@ -87,6 +88,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         fetchTimeoutMs: deps.config.defaults.fetchTimeout,
         pollNow,
         ingest,
+        pull,
       })
     : undefined;
 
@@ -145,6 +147,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const result = await track(serialized(sourceId, () => ingestPushed(source, articles, deps)));
     wake();
     return result;
+  }
+
+  /** A source took a story back: after its earlier pushes, the article's pending deliveries are cancelled. */
+  function pull(sourceId: string, request: PullRequest): Promise<PullResult> {
+    return track(serialized(sourceId, () => pullSourceArticle(deps.store, sourceId, request, deps.now())));
   }
 
   /** Runs the loop now rather than at its next wake-up, so a pushed article goes out at once. */

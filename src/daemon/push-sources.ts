@@ -4,7 +4,7 @@ import type { ResolvedSource } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpRequest, HttpResponse, Route } from '../server/http-server.js';
 import { sourceKindFor } from '../sources/registry.js';
-import type { PushIngest, PushSource } from '../sources/source-kind.js';
+import type { PullRequest, PullResult, PushIngest, PushSource } from '../sources/source-kind.js';
 import type { Store } from '../store/store.js';
 
 export interface PushSourcesDeps {
@@ -17,6 +17,7 @@ export interface PushSourcesDeps {
   fetchTimeoutMs: number;
   pollNow(sourceId: string): Promise<void>;
   ingest(sourceId: string, articles: readonly Article[]): Promise<PushIngest>;
+  pull(sourceId: string, request: PullRequest): Promise<PullResult>;
 }
 
 export interface PushSources {
@@ -48,6 +49,7 @@ export function createPushSources(deps: PushSourcesDeps): PushSources {
       fetchTimeoutMs: deps.fetchTimeoutMs,
       pollNow: () => deps.pollNow(source.id),
       ingest: (articles) => deps.ingest(source.id, articles),
+      pull: (request) => deps.pull(source.id, request),
     });
     all.set(source.id, runtime);
     const sources = byPrefix.get(push.pathPrefix) ?? new Map<string, PushSource>();

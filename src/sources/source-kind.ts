@@ -42,6 +42,19 @@ export interface PushIngest {
   items: IngestItem[];
 }
 
+/** Which article a push says was taken back: the source's key for it, or its canonical URL. */
+export interface PullRequest {
+  key?: string | undefined;
+  canonicalUrl?: string | undefined;
+}
+
+/** What a pull did: the article it found (none: unknown here), and its deliveries by fate. */
+export interface PullResult {
+  article: number | undefined;
+  cancelled: number[];
+  untouched: { id: number; channelId: string; state: string }[];
+}
+
 /** What the daemon gives one push source. Bound to that source: it cannot reach another. */
 export interface PushContext {
   store: Store;
@@ -55,6 +68,11 @@ export interface PushContext {
   pollNow(): Promise<void>;
   /** Ingests pushed articles exactly as a poll does (poll-source.ts), then wakes the worker. */
   ingest(articles: readonly Article[]): Promise<PushIngest>;
+  /**
+   * The story was taken back at the source: its pending deliveries are cancelled (`article
+   * pulled`), in order with this source's other pushes. Sources cannot move deliveries themselves.
+   */
+  pull(request: PullRequest): Promise<PullResult>;
 }
 
 /** One push source as the daemon runs it. Requests for `<pathPrefix>/<source id>` reach `handle`. */

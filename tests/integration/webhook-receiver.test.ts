@@ -147,4 +147,66 @@ describe('webhook receiver', () => {
       await r.stop();
     }
   });
+
+  it('cancels the pending deliveries of an unpublished post, by id or by URL, and says what it cancelled', async () => {
+    const clock = { now: T0 };
+    const r = await run('unpublish', clock, ', url: "https://news.example.org"');
+    try {
+      const send = (body: string) => {
+        clock.now = new Date(clock.now.getTime() + 1000);
+        return postWebhook(r.hook, signWebhook(SECRET, body, seconds(clock.now)));
+      };
+      // The channel is paused, so the deliveries wait as they would behind spacing or a hold.
+      await r.app.store.setHold('x-dry', { kind: 'paused', reason: 'test', since: T0, by: 'ana' });
+      const byId = await send(article('trashed', { id: 4242 }));
+      const byUrl = await send(article('drafted'));
+      const kept = await send(article('kept', { id: 7 }));
+      for (const sent of [byId, byUrl, kept]) expect(sent).toMatchObject({ status: 202, json: { outcome: 'queued' } });
+
+      const pulled = await send(JSON.stringify({ id: 4242, action: 'unpublish' }));
+      const [trashed] = await r.app.store.listDeliveries({ articleId: Number(byId.json.article) });
+      expect(pulled).toEqual({ status: 202, json: { article: byId.json.article, outcome: 'pulled', cancelled: [trashed?.id], untouched: [] } });
+      expect(trashed).toMatchObject({ state: 'cancelled', lastError: 'article pulled' });
+      const events = await r.app.store.listEvents({ deliveryId: trashed?.id });
+      expect(events.at(-1)).toMatchObject({ kind: 'article-pulled', actor: 'cms', articleId: byId.json.article });
+
+      const byUrlPull = await send(JSON.stringify({ url: 'https://news.example.org/drafted/?utm_source=wp', action: 'unpublish' }));
+      expect(byUrlPull).toMatchObject({ status: 202, json: { article: byUrl.json.article, outcome: 'pulled', cancelled: [expect.any(Number)] } });
+      // Again: nothing left to cancel, and it says so.
+      expect(await send(JSON.stringify({ url: 'https://news.example.org/drafted/', action: 'unpublish' }))).toMatchObject({
+        status: 202,
+        json: { outcome: 'pulled', cancelled: [], untouched: [] },
+      });
+      expect(await send(JSON.stringify({ id: 999, action: 'unpublish' }))).toMatchObject({ status: 202, json: { article: null, outcome: 'unknown', cancelled: [] } });
+      expect(await send(JSON.stringify({ action: 'unpublish' }))).toMatchObject({ status: 400, json: { error: expect.stringMatching(/its id, its url/) } });
+      expect((await send(JSON.stringify({ id: 7, action: 'delete' }))).status).toBe(400);
+      expect((await send(JSON.stringify({ url: 'https://evil.example.com/kept/', action: 'unpublish' }))).status).toBe(400);
+
+      const states = (await r.app.store.listDeliveries({})).map((d) => [d.articleId, d.state]);
+      expect(states).toEqual([
+        [byId.json.article, 'cancelled'],
+        [byUrl.json.article, 'cancelled'],
+        [kept.json.article, 'pending'],
+      ]);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('leaves a posted delivery alone and reports it', async () => {
+    const clock = { now: T0 };
+    const r = await run('unpublish-posted', clock);
+    try {
+      const sent = await postWebhook(r.hook, signWebhook(SECRET, article('out', { id: 1 }), seconds(T0)));
+      expect(sent.status).toBe(202);
+      await r.app.worker.runDue();
+      const [delivery] = await r.app.store.listDeliveries({});
+      expect(delivery?.state).toBe('posted');
+      clock.now = new Date(T0.getTime() + 1000);
+      const pulled = await postWebhook(r.hook, signWebhook(SECRET, JSON.stringify({ id: 1, action: 'unpublish' }), seconds(clock.now)));
+      expect(pulled).toEqual({ status: 202, json: { article: sent.json.article, outcome: 'pulled', cancelled: [], untouched: [{ id: delivery?.id, channelId: 'x-dry', state: 'posted' }] } });
+    } finally {
+      await r.stop();
+    }
+  });
 });

@@ -79,6 +79,7 @@ async function harness(url: string, options: { storePath?: string; hub?: string;
       polls.push(id);
     },
     ingest: () => Promise.reject(new Error('a WebSub source never ingests a pushed body')),
+    pull: () => Promise.reject(new Error('a WebSub source never pulls an article')),
   });
   const server = await startHttpServer({ host: '127.0.0.1', port, maxBodyBytes: 64 * 1024, logger }, push.routes());
   await push.start();

@@ -35,7 +35,28 @@ export const webhookArticleSchema = z
   })
   .strict();
 
-export type WebhookBody = { kind: 'article'; article: Article } | { kind: 'url'; url: string } | { kind: 'invalid'; message: string };
+/** `{"id": …, "action": "unpublish"}` and/or `{"url": …}`: the story was taken back. */
+const unpublishSchema = z
+  .object({
+    action: z.literal('unpublish'),
+    id: z.union([z.string().min(1).max(200), z.number().int()]).optional(),
+    url: httpUrl.optional(),
+  })
+  .strict()
+  .refine((body) => body.id !== undefined || body.url !== undefined, 'an unpublish names the post: send its id, its url or both');
+
+/** Which article an unpublish means: by the CMS id (the source's key) first, else by its URL. */
+export interface UnpublishRef {
+  key?: string | undefined;
+  url?: string | undefined;
+  canonicalUrl?: string | undefined;
+}
+
+export type WebhookBody =
+  | { kind: 'article'; article: Article }
+  | { kind: 'url'; url: string }
+  | { kind: 'unpublish'; ref: UnpublishRef }
+  | { kind: 'invalid'; message: string };
 
 /**
  * The body is an article as JSON, `{"url": …}` alone (Crier reads the page), or a bare URL as
@@ -51,20 +72,35 @@ export function readWebhookBody(body: Buffer, sourceId: string, now: Date): Webh
     if (/^https?:\/\/\S+$/i.test(text) && httpUrl.safeParse(text).success) return { kind: 'url', url: text };
     return { kind: 'invalid', message: `body is not JSON (${error instanceof Error ? error.message : String(error)})` };
   }
+  if (json !== null && typeof json === 'object' && 'action' in json) {
+    const unpublish = unpublishSchema.safeParse(json);
+    if (!unpublish.success) return { kind: 'invalid', message: issueMessage(unpublish.error.issues[0]) };
+    const { id, url } = unpublish.data;
+    return {
+      kind: 'unpublish',
+      ref: {
+        // The same key an article sent with this id was stored under (toArticle).
+        key: id === undefined ? undefined : articleKey(`id:${String(id)}`),
+        url,
+        canonicalUrl: url === undefined ? undefined : canonicalUrl(url),
+      },
+    };
+  }
   if (json !== null && typeof json === 'object' && !Array.isArray(json) && Object.keys(json).length === 1 && 'url' in json) {
     const url = httpUrl.safeParse(json.url);
     return url.success ? { kind: 'url', url: url.data } : { kind: 'invalid', message: `url: ${url.error.issues[0]?.message ?? 'invalid'}` };
   }
   const parsed = webhookArticleSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') ?? '';
-    const message = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
-    return { kind: 'invalid', message: path ? `${path}: ${message}` : message };
-  }
+  if (!parsed.success) return { kind: 'invalid', message: issueMessage(parsed.error.issues[0]) };
   const article = toArticle(parsed.data, sourceId, now);
   if (article.title === '') return { kind: 'invalid', message: 'title: has no text once HTML is removed' };
   return { kind: 'article', article };
+}
+
+function issueMessage(issue: z.core.$ZodIssue | undefined): string {
+  const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') ?? '';
+  const message = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+  return path ? `${path}: ${message}` : message;
 }
 
 function toArticle(body: z.output<typeof webhookArticleSchema>, sourceId: string, now: Date): Article {

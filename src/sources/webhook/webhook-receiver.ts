@@ -56,6 +56,20 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
   async function accept(request: PushRequest): Promise<PushResponse> {
     const body = readWebhookBody(request.body, source.id, ctx.now());
     if (body.kind === 'invalid') return json(400, { error: body.message });
+    if (body.kind === 'unpublish') {
+      if (body.ref.url !== undefined && !onSite(body.ref.url, source.url)) {
+        return json(400, { error: `url: ${body.ref.url} is not on ${source.url ?? ''}, the site of this webhook` });
+      }
+      const pulled = await ctx.pull({ key: body.ref.key, canonicalUrl: body.ref.canonicalUrl });
+      log.info({ article: pulled.article, cancelled: pulled.cancelled.length }, 'webhook unpublish');
+      // Only ids and states: never the article's text.
+      return json(202, {
+        article: pulled.article ?? null,
+        outcome: pulled.article === undefined ? 'unknown' : 'pulled',
+        cancelled: pulled.cancelled,
+        untouched: pulled.untouched,
+      });
+    }
     const link = body.kind === 'url' ? body.url : body.article.url;
     if (!onSite(link, source.url)) return json(400, { error: `url: ${link} is not on ${source.url ?? ''}, the site of this webhook` });
     let article: Article;
