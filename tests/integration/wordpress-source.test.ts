@@ -9,7 +9,7 @@ import { pollSource, type PollDeps } from '../../src/sources/poll-source.js';
 import { createWordPressKind } from '../../src/sources/wordpress/wordpress-source.js';
 import { wordpressSourceSchema, type WordPressSourceConfig } from '../../src/sources/wordpress/wordpress-config.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { startFakeWordPress, type FakePost, type FakeSite, type FakeWordPress } from '../support/fake-wordpress.js';
+import { cronPublish, insertPublished, startFakeWordPress, type FakePost, type FakeSite, type FakeWordPress } from '../support/fake-wordpress.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -149,8 +149,8 @@ describe('WordPress REST source: normalisation', () => {
     expect(page).toMatchObject({ title: 'About us', categories: [], tags: [], url: 'https://news.example.org/about/' });
     expect(page?.image).toBeUndefined(); // a PDF is not an image
     // Private posts are never asked for; only publications of the last maxAge on a first poll.
-    expect(wp.restRequests().every((r) => !r.query.has('status'))).toBe(true);
-    expect(wp.restRequests().map((r) => r.query.get('after'))).toEqual(['2026-11-28T12:00:00Z', '2026-11-28T12:00:00Z']);
+    expect(wp.restRequests().every((r) => (r.query.get('status') ?? 'publish') === 'publish')).toBe(true);
+    expect(wp.restRequests().map((r) => r.query.get('after'))).toEqual(Array(4).fill('2026-11-28T12:00:00Z'));
   });
 
   it('keeps a post whose author is hidden by a security plugin, without an author', async () => {
@@ -164,7 +164,7 @@ describe('WordPress REST source: normalisation', () => {
     for (let id = 1; id <= 120; id++) wp.site.posts.push(post(id, { dateGmt: at(-3 * HOUR + id * 1000) }));
     const report = await pollAt(0, source());
     expect(report).toMatchObject({ result: 'ingested', found: 120 });
-    const requests = wp.restRequests();
+    const requests = wp.restRequests().filter((r) => r.query.has('_embed')); // not the id listing
     expect(requests.map((r) => r.query.get('page'))).toEqual([null, '2', '3']);
     expect(requests.every((r) => r.query.get('per_page') === '50' && r.query.get('order') === 'asc' && r.query.has('_embed'))).toBe(true);
   });
@@ -214,6 +214,77 @@ describe('WordPress REST source: polls and the store', () => {
     expect(await pollAt(4 * MIN, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
   });
 
+  /** Polls every `step` from `from` to `to` (inclusive), as the daemon would. */
+  async function pollEvery(step: number, from: number, to: number, src: ResolvedSource): Promise<void> {
+    for (let t = from; t <= to; t += step) await pollAt(t, src);
+  }
+
+  for (const [name, late, step] of [
+    ['11 minutes', 11 * MIN, 1 * MIN],
+    ['3 hours', 3 * HOUR, 10 * MIN],
+  ] as const) {
+    it(`finds a scheduled post that WP-cron published ${name} late (its dates both older than the overlap), and posts it once`, async () => {
+      const src = source();
+      await pollAt(0, src);
+      // Scheduled two days ago for 12:01; the scheduling was its last edit.
+      wp.site.posts.push(post(30, { status: 'future', dateGmt: at(1 * MIN), modifiedGmt: at(-48 * HOUR) }));
+      await pollEvery(step, step, 1 * MIN + late, src);
+      expect(await store.listDeliveries({})).toEqual([]);
+      cronPublish(wp.site, 30); // the first visitor after 12:01 + late
+      wp.requests.length = 0;
+      expect(await pollAt(1 * MIN + late + 30_000, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+      // Neither the changes nor the publications query returned it: the id listing did.
+      const byQuery = wp.restRequests().filter((r) => r.query.has('modified_after') || r.query.get('orderby') === 'date' && r.query.has('_embed'));
+      expect(byQuery).toHaveLength(2);
+      expect(wp.restRequests().some((r) => r.query.get('include') === '30')).toBe(true);
+      await pollEvery(1 * MIN, 2 * MIN + late, 5 * MIN + late, src);
+      expect((await store.listDeliveries({})).map((d) => d.channelId)).toEqual(['x-dry', 'bsky-dry']);
+    });
+  }
+
+  it('finds a post created already published with a past date (modified = date), and posts it once', async () => {
+    wp.site.posts.push(post(1, { dateGmt: at(-5 * HOUR), modifiedGmt: at(-5 * HOUR) }));
+    const src = source();
+    await pollEvery(1 * MIN, 0, 30 * MIN, src);
+    const { id, slug, title, excerpt, author, categories, tags, featuredMedia, type } = post(2, { title: 'Wire copy from this morning' });
+    insertPublished(wp.site, { type, slug, title, excerpt, author, categories, tags, featuredMedia, dateGmt: at(-3 * HOUR) });
+    expect(id).toBe(2);
+    expect(wp.site.posts[1]?.modifiedGmt).toEqual(at(-3 * HOUR));
+    expect(await pollAt(31 * MIN, src)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+    await pollEvery(1 * MIN, 32 * MIN, 35 * MIN, src);
+    const deliveries = await store.listDeliveries({});
+    expect(deliveries).toHaveLength(2);
+    expect((await store.getArticle(deliveries[0]?.articleId ?? 0))?.title).toBe('Wire copy from this morning');
+  });
+
+  it('costs three requests on a quiet poll: changes, publications, the id listing', async () => {
+    for (let id = 1; id <= 30; id++) wp.site.posts.push(post(id, { dateGmt: at(-id * 30 * MIN), modifiedGmt: at(-id * 30 * MIN) }));
+    const src = source();
+    await pollAt(0, src);
+    wp.requests.length = 0;
+    await pollAt(1 * MIN, src);
+    const listing = wp.restRequests()[2];
+    expect(wp.restRequests()).toHaveLength(3);
+    expect(Object.fromEntries(listing?.query ?? [])).toEqual({
+      status: 'publish',
+      _fields: 'id,date_gmt',
+      per_page: '100',
+      orderby: 'date',
+      order: 'desc',
+      after: '2026-11-28T12:01:00Z',
+    });
+  });
+
+  it('does not post a password-protected post unless the source says protected: post', async () => {
+    const src = source();
+    const posting = source({ id: 'wp-protected', protected: 'post' });
+    await pollAt(0, src);
+    await pollAt(0, posting);
+    wp.site.posts.push(post(40, { password: 'members', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
+    expect(await pollAt(2 * MIN, src)).toMatchObject({ counts: { recorded: 0, deliveriesCreated: 0 } });
+    expect(await pollAt(2 * MIN, posting)).toMatchObject({ counts: { recorded: 1, deliveriesCreated: 2 } });
+  });
+
   it('sends the application password as Basic auth, read from the environment by the config', async () => {
     wp.mode = 'login-required';
     wp.appPasswords.set('crier', 'abcd efgh ijkl mnop qrst uvwx');
@@ -238,7 +309,8 @@ routes: [{ id: all, channels: [x-dry] }]
       if (!src) throw new Error('no source');
       expect(await pollAt(0, src)).toMatchObject({ result: 'ingested', found: 1 });
       const expected = `Basic ${Buffer.from('crier:abcd efgh ijkl mnop qrst uvwx').toString('base64')}`;
-      expect(wp.restRequests().map((r) => r.authorization)).toEqual([expected]);
+      // The publications of the last maxAge, and the id listing (wp-recent.ts).
+      expect(wp.restRequests().map((r) => r.authorization)).toEqual([expected, expected]);
       expect(wp.feedRequests()).toEqual([]);
     } finally {
       dir.remove();

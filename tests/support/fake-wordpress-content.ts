@@ -28,7 +28,9 @@ export interface FakePost {
   id: number;
   /** REST collection: posts, pages, or a custom rest_base. */
   type: string;
-  status: 'publish' | 'private' | 'future' | 'draft';
+  status: 'publish' | 'private' | 'future' | 'draft' | 'trash';
+  /** A password-protected post: WordPress answers `content.protected: true` and no content. */
+  password?: string;
   slug: string;
   /** Rendered HTML, as WordPress returns it (entities, texturized quotes). */
   title: string;
@@ -82,8 +84,9 @@ export function postJson(site: FakeSite, post: FakePost, apiBase: string, embed:
     type: SINGULAR[post.type] ?? post.type,
     link: permalink(site, post),
     title: { rendered: post.title },
-    content: { rendered: `<p>${post.excerpt}</p>\n<p>More text.</p>\n`, protected: false },
-    excerpt: { rendered: `<p>${post.excerpt} [&hellip;]</p>\n`, protected: false },
+    // Protected content is withheld unless the password is sent (prepare_item_for_response).
+    content: { rendered: post.password ? '' : `<p>${post.excerpt}</p>\n<p>More text.</p>\n`, protected: post.password !== undefined },
+    excerpt: { rendered: post.password ? '' : `<p>${post.excerpt} [&hellip;]</p>\n`, protected: post.password !== undefined },
     author: post.author,
     featured_media: post.featuredMedia,
     comment_status: 'open',

@@ -25,6 +25,8 @@ export const wordpressSourceSchema = z
       .optional(),
     /** Re-read this much before the cursor: absorbs clock skew, cron lag and slow commits. */
     overlap: durationSchema.prefault('10m'),
+    /** Password-protected posts (content.protected): `skip` (default) never posts them; `post` does. */
+    protected: z.enum(['skip', 'post']).default('skip'),
   })
   .strict()
   .superRefine((source, ctx) => {

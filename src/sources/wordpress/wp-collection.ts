@@ -9,7 +9,7 @@ export const PER_PAGE = 50;
  * Named embeds need WordPress 5.4; older versions treat any `_embed` value as "embed all".
  * https://developer.wordpress.org/rest-api/using-the-rest-api/linking-and-embedding/#embedding
  */
-const EMBED = 'author,wp:featuredmedia,wp:term';
+export const EMBED = 'author,wp:featuredmedia,wp:term';
 
 export interface ListRequest {
   /** Site base URL without a trailing slash. */

@@ -15,7 +15,19 @@ const markSchema = z.object({ at: z.iso.datetime(), exact: z.boolean().optional(
 
 const cursorSchema = z.object({
   v: z.literal(1),
-  types: z.record(z.string(), z.object({ modified: markSchema.optional(), published: markSchema.optional() })),
+  types: z.record(
+    z.string(),
+    z.object({
+      modified: markSchema.optional(),
+      published: markSchema.optional(),
+      /**
+       * The published posts dated within maxAge at the last poll, as [id, date_gmt in epoch
+       * seconds]: a post listed now but not then is fetched in full (whatever its dates say), one
+       * listed then but not now is checked, and its pending deliveries cancelled if it was pulled.
+       */
+      listed: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
+    }),
+  ),
   /** Set while the site's feed stands in for a REST API that answered 401/403/404. */
   fallback: z.object({ since: z.iso.datetime(), checkedAt: z.iso.datetime(), reason: z.string() }).optional(),
 });

@@ -24,6 +24,8 @@ const postSchema = z.object({
   link: tolerant(z.string()),
   title: tolerant(rendered),
   excerpt: tolerant(rendered),
+  /** `protected`: the post needs a password to read; its content and excerpt come back empty. */
+  content: tolerant(z.object({ protected: z.boolean().optional().catch(undefined) })),
   /** Polylang adds `lang` ("en"); WPML adds `wpml_current_locale` ("en_US"). Core has no language. */
   lang: tolerant(z.string()),
   wpml_current_locale: tolerant(z.string()),
@@ -55,6 +57,8 @@ export interface WpPostContext {
   /** REST collection name (posts, pages, a custom type's rest_base). */
   type: string;
   now: Date;
+  /** `post`: a password-protected post is posted like any other; `skip` (default): it is not. */
+  protected?: 'skip' | 'post' | undefined;
 }
 
 export interface WpPost {
@@ -62,7 +66,10 @@ export interface WpPost {
   /** Raw GMT times for cursors, before any clamping to "now". */
   modifiedGmt?: Date | undefined;
   dateGmt?: Date | undefined;
-  /** Undefined when the post has neither a link nor a title: nothing to post. */
+  /**
+   * Undefined when the post has neither a link nor a title (nothing to post), or is
+   * password-protected on a source that does not post those: its readers could not open it.
+   */
   article?: Article | undefined;
 }
 
@@ -76,6 +83,7 @@ export function toWpPost(raw: unknown, ctx: WpPostContext): WpPost | undefined {
   const url = httpUrl(post.link, ctx.siteUrl);
   const title = toPlainText(post.title?.rendered ?? '');
   if (url === undefined && title === '') return { id: post.id, dateGmt, modifiedGmt };
+  if (post.content?.protected === true && ctx.protected !== 'post') return { id: post.id, dateGmt, modifiedGmt };
 
   const embedded = post._embedded;
   const terms = (embedded?.['wp:term'] ?? []).flat().flatMap((entry) => {
