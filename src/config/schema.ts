@@ -41,6 +41,11 @@ export const configSchema = z
         maxAge: durationSchema.prefault('24h'),
         /** Total deadline for one feed fetch, redirects and body included. */
         fetchTimeout: durationSchema.prefault('20s'),
+        /**
+         * A delivery that waited longer than this (pause, spacing, quiet hours, caps, limits,
+         * backoff) re-checks its article's URL just before it is sent: a 404 or 410 cancels it.
+         */
+        recheckAfter: durationSchema.prefault('2m'),
         language: z.string().default('en'),
       })
       .strict()

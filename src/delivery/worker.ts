@@ -10,6 +10,7 @@ import { attemptRecords, gateDelivery, postRecord } from './delivery-gate.js';
 import { channelLeases } from './channel-leases.js';
 import { moveDelivery, type MoveName } from './lifecycle.js';
 import { replicaName } from './replica-name.js';
+import { recheckBeforeSend, type ArticleRecheck } from './recheck-article.js';
 import { renderPost } from './render-post.js';
 import { decideAfterError, decideAfterInterruption, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
 
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   defaultLanguage: string;
   retry?: RetryPolicy;
   observer?: Observer;
+  /** Re-check the article's page before sending a delivery that waited (none: never checked). */
+  recheck?: ArticleRecheck | undefined;
   /**
    * This process, as the store's leases know it: only the replica holding a channel's lease
    * sends for it. Default: a name unique to this process.
@@ -129,7 +132,15 @@ export function createWorker(deps: WorkerDeps): Worker {
       log.info(gate.reason);
       return;
     }
-
+    const recheck = await recheckBeforeSend(deps.recheck, delivery, article.url, deps.now());
+    if (recheck.send && recheck.note !== undefined) log.warn(recheck.note);
+    if (!recheck.send) {
+      const data = { url: article.url, status: recheck.status };
+      if (!(await move(delivery, 'cancel', 'article-gone', recheck.reason, { set: { lastError: 'article gone' }, data }))) return;
+      log.error(data, recheck.reason);
+      observer.articleGone(channel.config.id, { deliveryId: delivery.id, articleId: article.id, ...data });
+      return;
+    }
 
     let text = delivery.text;
     if (text === undefined) {

@@ -38,5 +38,8 @@ export function createWebhookAlerts(webhookUrl: string, logger: Logger, label: s
     channelHeld(channelId, kind, reason) {
       if (kind === 'auth') send(`channel ${channelId} stopped: its credentials were refused (${reason}); fix them, then crier resume ${channelId}`);
     },
+    articleGone(channelId, detail) {
+      send(`delivery ${detail.deliveryId} on ${channelId} was cancelled, not posted: article ${detail.articleId} (${detail.url}) answered HTTP ${detail.status} (crier history ${detail.articleId})`);
+    },
   };
 }

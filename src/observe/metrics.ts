@@ -71,5 +71,7 @@ export function createMetrics(store: Store, channelIds: readonly string[]): Metr
     channelHeld(channelId, kind) {
       waits.inc({ channel: channelId, kind });
     },
+    // Counted by crier_deliveries{state="cancelled"}, read from the store.
+    articleGone() {},
   };
 }

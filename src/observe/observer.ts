@@ -12,12 +12,15 @@ export interface Observer {
   pollFinished(sourceId: string, result: 'ok' | 'not-modified' | 'error', detail: { found: number; failures: number; error?: string; needsPerson?: boolean }): void;
   delivered(channelId: string, state: 'posted' | 'failed' | 'uncertain' | 'skipped', detail: { latencyMs?: number; reason?: string; deliveryId: number }): void;
   channelHeld(channelId: string, kind: HoldKind, reason: string, until?: Date): void;
+  /** A delivery that waited found its article's page gone (404, 410) and was cancelled unsent. */
+  articleGone(channelId: string, detail: { deliveryId: number; articleId: number; url: string; status: number }): void;
 }
 
 export const silentObserver: Observer = {
   pollFinished() {},
   delivered() {},
   channelHeld() {},
+  articleGone() {},
 };
 
 export function combineObservers(...observers: Observer[]): Observer {
@@ -25,5 +28,6 @@ export function combineObservers(...observers: Observer[]): Observer {
     pollFinished: (...args) => observers.forEach((o) => o.pollFinished(...args)),
     delivered: (...args) => observers.forEach((o) => o.delivered(...args)),
     channelHeld: (...args) => observers.forEach((o) => o.channelHeld(...args)),
+    articleGone: (...args) => observers.forEach((o) => o.articleGone(...args)),
   };
 }

@@ -2,6 +2,7 @@ import type { CrierConfig } from '../config/load.js';
 import { editorActions, type EditorActions } from '../delivery/editor-actions.js';
 import { replicaName } from '../delivery/replica-name.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
+import { checkArticleUrl } from '../platforms/check-article-url.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
@@ -67,6 +68,7 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     random,
     defaultLanguage: config.defaults.language,
     observer,
+    recheck: { afterMs: config.defaults.recheckAfter, check: (url) => checkArticleUrl(url) },
   });
   return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer, owner };
 }

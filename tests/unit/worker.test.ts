@@ -13,6 +13,8 @@ import type { ChannelRuntime } from '../../src/runtime/channels.js';
 import { BUILTIN_TEMPLATES_DIR, type TemplateSet } from '../../src/runtime/templates.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { silentObserver, type Observer } from '../../src/observe/observer.js';
+import type { ArticleRecheck } from '../../src/delivery/recheck-article.js';
+import type { ArticleUrlCheck } from '../../src/platforms/check-article-url.js';
 import { makeArticle } from '../support/articles.js';
 import { memoryChannelState } from '../support/channel-state.js';
 
@@ -52,7 +54,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?: Observer) {
+async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?: Observer, recheck?: ArticleRecheck) {
   const runtime: ChannelRuntime = {
     config: channel,
     platform: platformFor(channel),
@@ -76,6 +78,7 @@ async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?
     random: () => 0.5,
     defaultLanguage: 'en',
     ...(observer ? { observer } : {}),
+    recheck,
   });
 }
 
@@ -237,5 +240,70 @@ describe('worker', () => {
     const events = await store.listEvents({ deliveryId: delivery.id });
     expect(events.at(-1)?.message).toMatch(/interrupted while sending/);
     expect(reported).toEqual(expected === 'uncertain' ? [`${channel.id} uncertain`] : []);
+  });
+
+  describe('re-checking the article before a delayed send', () => {
+    const MINUTE = 60_000;
+    /** A checker that answers from a script and counts what it was asked. */
+    function checker(answer: ArticleUrlCheck | Error) {
+      const asked: string[] = [];
+      const recheck: ArticleRecheck = {
+        afterMs: 2 * MINUTE,
+        async check(url) {
+          asked.push(url);
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      };
+      return { asked, recheck };
+    }
+
+    it('never checks a fresh delivery', async () => {
+      const adapter = scriptedAdapter([{ remoteId: '1' }]);
+      const { asked, recheck } = checker({ kind: 'gone', status: 404, finalUrl: 'x' });
+      const worker = await setup(x, adapter, undefined, recheck);
+      now = new Date(now.getTime() + 2 * MINUTE);
+      await worker.runDue();
+      expect(asked).toEqual([]);
+      expect(adapter.posts).toHaveLength(1);
+    });
+
+    for (const status of [404, 410] as const) {
+      it(`cancels a delivery that waited when its article answers ${status}, with an event and a report`, async () => {
+        const adapter = scriptedAdapter([{ remoteId: '1' }]);
+        const { asked, recheck } = checker({ kind: 'gone', status, finalUrl: 'x' });
+        const reports: string[] = [];
+        const observer: Observer = { ...silentObserver, articleGone: (channelId, detail) => void reports.push(`${channelId} ${detail.status} ${detail.deliveryId}`) };
+        const worker = await setup(x, adapter, observer, recheck);
+        now = new Date(now.getTime() + 2 * MINUTE + 1);
+        await worker.runDue();
+        const [delivery] = await store.listDeliveries({});
+        expect(asked).toEqual(['https://news.example.org/2026/11/29/story']);
+        expect(adapter.posts).toEqual([]);
+        expect(delivery).toMatchObject({ state: 'cancelled', lastError: 'article gone' });
+        expect(reports).toEqual([`x-main ${status} ${delivery?.id}`]);
+        const events = await store.listEvents({ deliveryId: delivery?.id });
+        expect(events.at(-1)).toMatchObject({ kind: 'article-gone', actor: 'daemon', message: `article gone: https://news.example.org/2026/11/29/story answered HTTP ${status}` });
+      });
+    }
+
+    const sendsAnyway: [string, ArticleUrlCheck | Error][] = [
+      ['a 5xx', { kind: 'live', status: 503 }],
+      ['no answer', { kind: 'unknown', reason: 'connect ECONNREFUSED' }],
+      ['a checker that throws', new Error('boom')],
+      ['a live page', { kind: 'live', status: 200 }],
+    ];
+    for (const [what, answer] of sendsAnyway) {
+      it(`sends a delivery that waited as usual on ${what}`, async () => {
+        const adapter = scriptedAdapter([{ remoteId: '1' }]);
+        const { asked, recheck } = checker(answer);
+        const worker = await setup(x, adapter, undefined, recheck);
+        now = new Date(now.getTime() + 10 * MINUTE);
+        await worker.runDue();
+        expect(asked).toHaveLength(1);
+        expect(adapter.posts).toHaveLength(1);
+        expect((await store.listDeliveries({}))[0]?.state).toBe('posted');
+      });
+    }
   });
 });
