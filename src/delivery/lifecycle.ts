@@ -66,6 +66,11 @@ export function moveDelivery(
   return store.transition(id, change(name, set, sends), event);
 }
 
+/** A pulled story: its deliveries not sent yet are cancelled, with the reason as last error. */
+export function pullMoves(reason: string): DeliveryChange[] {
+  return [change('cancel', { lastError: reason })];
+}
+
 /**
  * What a changed headline does on a route that reposts them: a channel without a delivery gets
  * `add`; an existing delivery is reposted under the new headline's key, or, never attempted yet,

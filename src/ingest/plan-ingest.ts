@@ -1,7 +1,7 @@
 import type { Article } from '../articles/article.js';
-import type { IngestItem, SourceState } from '../store/store.js';
+import type { IngestItem, PulledArticle, SourceState } from '../store/store.js';
 import { headlineKey } from '../delivery/idempotency-key.js';
-import { titleReposts } from '../delivery/lifecycle.js';
+import { pullMoves, titleReposts } from '../delivery/lifecycle.js';
 import { routeArticle, type RoutingTable } from './route-article.js';
 
 export interface IngestPolicy {
@@ -47,4 +47,9 @@ export function planIngest(
     if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: 'no route matches' } };
     return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' }, onTitleChange };
   });
+}
+
+/** Stories the source says it no longer publishes (by their key there): what is pending is cancelled. */
+export function planPulled(keys: readonly string[]): PulledArticle[] {
+  return keys.map((key) => ({ key, reason: 'article pulled', kind: 'article-pulled', moves: pullMoves('article pulled') }));
 }

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
 import type { ResolvedSource } from '../config/load.js';
-import { planIngest } from '../ingest/plan-ingest.js';
+import { planIngest, planPulled } from '../ingest/plan-ingest.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestResult, SourceState, Store } from '../store/store.js';
@@ -78,7 +78,9 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
       await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? deps.now() });
       return { result: 'not-modified' };
     }
-    const { counts } = await ingestArticles(source, fetched.articles, previous, { ...ok, initializedAt: state.initializedAt ?? deps.now() }, deps);
+    const next = { ...ok, initializedAt: state.initializedAt ?? deps.now() };
+    const { counts } = await ingestArticles(source, fetched.articles, previous, next, deps, fetched.pulled);
+    if (counts.pulled > 0) log.info({ pulled: fetched.pulled?.length, cancelled: counts.pulled }, 'pulled stories: pending deliveries cancelled');
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
       log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
@@ -133,9 +135,10 @@ export async function ingestArticles(
   previous: SourceState | undefined,
   next: SourceState,
   deps: Pick<PollDeps, 'store' | 'routing' | 'now'>,
+  pulled: readonly string[] = [],
 ): Promise<PushIngest> {
   const items = planIngest(articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
-  const counts = await deps.store.ingest(source.id, items, next, deps.now());
+  const counts = await deps.store.ingest(source.id, items, next, deps.now(), planPulled(pulled));
   return { counts, items };
 }
 

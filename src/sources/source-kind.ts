@@ -15,7 +15,13 @@ export interface SourceCursor {
 
 export type SourceFetch =
   | { kind: 'unchanged'; cursor: SourceCursor }
-  | { kind: 'articles'; articles: Article[]; cursor: SourceCursor };
+  | {
+      kind: 'articles';
+      articles: Article[];
+      cursor: SourceCursor;
+      /** Keys of known stories the source no longer publishes: their pending deliveries are cancelled. */
+      pulled?: string[] | undefined;
+    };
 
 export interface FetchContext {
   state: SourceState | undefined;

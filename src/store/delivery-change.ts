@@ -47,6 +47,19 @@ export interface DeliveryChange {
 }
 
 /**
+ * A known article its source no longer publishes (trashed, unpublished, deleted): each of its
+ * deliveries (of the original, when it was a duplicate) tries `moves` (the cancel move), with an
+ * event of `kind` naming the source and giving `reason` as the delivery's last error.
+ */
+export interface PulledArticle {
+  /** The article's key at this source. */
+  key: string;
+  reason: string;
+  kind: string;
+  moves: readonly DeliveryChange[];
+}
+
+/**
  * A route reposts changed headlines: the delivery to add if the channel has none, else the
  * moves to try in order on the existing one (the first that applies wins, none may apply).
  */

@@ -1,6 +1,6 @@
 import type { Article } from '../articles/article.js';
 import type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
-import type { DeliveryChange, SendRecord, TitleRepost } from './delivery-change.js';
+import type { DeliveryChange, PulledArticle, SendRecord, TitleRepost } from './delivery-change.js';
 
 /**
  * The store is the single source of truth and the job queue. Everything is async so a
@@ -76,6 +76,8 @@ export interface IngestResult {
   updated: number;
   /** Deliveries queued again because a route reposts changed headlines. */
   reposts: number;
+  /** Pending deliveries cancelled because the source pulled their article. */
+  pulled: number;
 }
 
 export interface Delivery {
@@ -121,7 +123,7 @@ export interface StoredEvent extends EventRecord {
   id: number;
 }
 
-export type { DeliveryChange, DeliveryPatch, SendRecord, TitleRepost } from './delivery-change.js';
+export type { DeliveryChange, DeliveryPatch, PulledArticle, SendRecord, TitleRepost } from './delivery-change.js';
 export type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
 
 export interface ChannelSummary {
@@ -160,9 +162,10 @@ export interface Store {
   /**
    * Atomically records a poll: every new article with its deliveries (or none), duplicates and
    * updates as events, and the source state. An article is seen in the same transaction that
-   * creates its deliveries, so a crash can neither lose nor double one.
+   * creates its deliveries, so a crash can neither lose nor double one. `pulled`: articles the
+   * source no longer publishes, whose pending deliveries are cancelled in the same transaction.
    */
-  ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult>;
+  ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date, pulled?: readonly PulledArticle[]): Promise<IngestResult>;
 
   getArticle(id: number): Promise<StoredArticle | undefined>;
   findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined>;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MOVES, titleReposts } from '../../src/delivery/lifecycle.js';
+import { planPulled } from '../../src/ingest/plan-ingest.js';
 import type { IngestItem } from '../../src/store/store.js';
 import { makeArticle } from '../support/articles.js';
 import { at, deliver, event, HOUR, newDelivery, only, record, secondHandle, seed, sourceState, T0, type Ctx } from './harness.js';
 
-const NO_CHANGE = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
+const NO_CHANGE = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0, pulled: 0 };
 
 /** Sources, articles and ingest: what a poll records, and what it never records twice. */
 export function ingestCases(ctx: Ctx): void {
@@ -203,6 +204,41 @@ export function ingestCases(ctx: Ctx): void {
       // The same headline, touched again, is an update: no repost.
       const again = await ctx.store.ingest('news', [{ ...item, article: { ...retitled, updatedAt: at(2 * HOUR) } }], sourceState('news'), at(2 * HOUR));
       expect(again).toEqual({ ...NO_CHANGE, updated: 1 });
+    });
+  });
+
+  describe('pulled stories', () => {
+    it('a story its source pulled has its pending deliveries cancelled in the ingest, with the state saved; sending and posted ones are left alone', async () => {
+      const { articleId, ids } = await seed(ctx.store, 'a', ['queued', 'sending', 'posted'].map((c) => newDelivery(c)));
+      await seed(ctx.store, 'b', [newDelivery('queued')]);
+      const claim = { ...MOVES.claim, set: { text: 'text', prepared: '{}', attemptAt: T0 } };
+      for (const channel of ['sending', 'posted']) expect(await ctx.store.transition(only(ids[channel]), claim, event('delivery-sending'))).toBe(true);
+      expect(await ctx.store.transition(only(ids.posted), { ...MOVES.posted, set: { remoteId: 'r1', postedAt: T0 } }, event('delivery-posted'))).toBe(true);
+
+      const state = sourceState('news', { cursor: '{"pulled":true}' });
+      const result = await ctx.store.ingest('news', [], state, at(HOUR), planPulled([makeArticle({ key: 'a' }).key, 'never-seen']));
+      expect(result).toEqual({ ...NO_CHANGE, pulled: 1 });
+      expect((await ctx.store.getSourceState('news'))?.cursor).toBe('{"pulled":true}');
+      const byChannel = new Map((await ctx.store.listDeliveries({ articleId })).map((d) => [d.channelId, d]));
+      expect([...byChannel.values()].map((d) => [d.channelId, d.state, d.lastError])).toEqual([
+        ['queued', 'cancelled', 'article pulled'],
+        ['sending', 'sending', undefined],
+        ['posted', 'posted', undefined],
+      ]);
+      const pulled = (await ctx.store.listEvents({ articleId })).filter((e) => e.kind === 'article-pulled');
+      expect(pulled.map((e) => [e.deliveryId, e.sourceId, e.message])).toEqual([[ids.queued, 'news', 'cancelled: article pulled (source news)']]);
+      // Another article's deliveries are untouched; pulling again does nothing.
+      expect((await ctx.store.listDeliveries({ states: ['pending'] })).map((d) => d.channelId)).toEqual(['queued']);
+      expect(await ctx.store.ingest('news', [], state, at(2 * HOUR), planPulled([makeArticle({ key: 'a' }).key]))).toEqual(NO_CHANGE);
+    });
+
+    it('a pulled duplicate cancels the deliveries of the original story (the same canonical URL)', async () => {
+      const { articleId, ids } = await seed(ctx.store, 'a', [newDelivery('x')]);
+      const wire = makeArticle({ key: 'wire-a', sourceId: 'wire', canonicalUrl: makeArticle({ key: 'a' }).canonicalUrl });
+      await ctx.store.ingest('wire', [deliver(wire, [newDelivery('x')])], sourceState('wire'), at(HOUR));
+      const result = await ctx.store.ingest('wire', [], sourceState('wire'), at(2 * HOUR), planPulled([wire.key]));
+      expect(result.pulled).toBe(1);
+      expect(await ctx.store.getDelivery(only(ids.x))).toMatchObject({ articleId, state: 'cancelled', lastError: 'article pulled' });
     });
   });
 

@@ -324,6 +324,76 @@ routes: [{ id: all, channels: [x-dry] }]
   });
 });
 
+describe('WordPress REST source: pulled posts', () => {
+  const pause = (channelId: string) => store.setHold(channelId, { kind: 'paused', reason: 'editor', since: NOW, by: 'test' });
+
+  for (const [how, pull] of [
+    ['trashed', (p: FakePost) => void (p.status = 'trash')],
+    ['set back to draft', (p: FakePost) => void (p.status = 'draft')],
+    ['made private', (p: FakePost) => void (p.status = 'private')],
+    ['deleted for good', (p: FakePost) => void wp.site.posts.splice(wp.site.posts.indexOf(p), 1)],
+  ] as const) {
+    it(`cancels the pending deliveries of a post ${how} at the next poll (article pulled), and nothing is due after resuming`, async () => {
+      const src = source();
+      await pollAt(0, src);
+      await pause('x-dry');
+      await pause('bsky-dry');
+      const story = post(50, { dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) });
+      wp.site.posts.push(story);
+      expect(await pollAt(2 * MIN, src)).toMatchObject({ counts: { deliveriesCreated: 2 } });
+      expect(await store.dueDeliveries(at(3 * MIN), 10)).toEqual([]); // held by the pause
+
+      pull(story);
+      wp.requests.length = 0;
+      expect(await pollAt(3 * MIN, src)).toMatchObject({ result: 'ingested', counts: { pulled: 2 } });
+      expect(wp.restRequests().map((r) => r.path)).toContain('/wp-json/wp/v2/posts/50');
+      const deliveries = await store.listDeliveries({});
+      expect(deliveries.map((d) => [d.state, d.lastError])).toEqual([
+        ['cancelled', 'article pulled'],
+        ['cancelled', 'article pulled'],
+      ]);
+      const events = await store.listEvents({ articleId: deliveries[0]?.articleId ?? 0 });
+      expect(events.filter((e) => e.kind === 'article-pulled').map((e) => e.sourceId)).toEqual(['wp', 'wp']);
+      await store.clearHolds('x-dry', ['paused'], at(4 * MIN));
+      await store.clearHolds('bsky-dry', ['paused'], at(4 * MIN));
+      expect(await store.dueDeliveries(at(5 * MIN), 10)).toEqual([]);
+      // Checked once: the next poll asks nothing more about it.
+      wp.requests.length = 0;
+      expect(await pollAt(5 * MIN, src)).toMatchObject({ counts: { pulled: 0 } });
+      expect(wp.restRequests()).toHaveLength(3);
+    });
+  }
+
+  it('sees a trashed post as trash with the application password (200, status trash), and cancels', async () => {
+    wp.appPasswords.set('crier', 'secret');
+    const src = { ...source(), auth: { username: 'crier', applicationPassword: 'secret' } };
+    await pollAt(0, src);
+    const story = post(51, { dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) });
+    wp.site.posts.push(story);
+    await pollAt(2 * MIN, src);
+    story.status = 'trash';
+    wp.requests.length = 0;
+    expect(await pollAt(3 * MIN, src)).toMatchObject({ counts: { pulled: 2 } });
+    const check = wp.restRequests().find((r) => r.path === '/wp-json/wp/v2/posts/51');
+    expect(check?.authorization).toBe(`Basic ${Buffer.from('crier:secret').toString('base64')}`);
+    expect((await store.listDeliveries({})).map((d) => d.state)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('leaves alone a post still published whose date moved out of maxAge', async () => {
+    const src = source();
+    await pollAt(0, src);
+    await pause('x-dry');
+    await pause('bsky-dry');
+    const story = post(52, { dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) });
+    wp.site.posts.push(story);
+    await pollAt(2 * MIN, src);
+    story.dateGmt = at(-30 * HOUR);
+    expect(await pollAt(3 * MIN, src)).toMatchObject({ counts: { pulled: 0 } });
+    expect(wp.restRequests().map((r) => r.path)).toContain('/wp-json/wp/v2/posts/52');
+    expect((await store.listDeliveries({})).map((d) => d.state)).toEqual(['pending', 'pending']);
+  });
+});
+
 describe('WordPress REST source: feed fallback', () => {
   it('uses /feed/ when the REST API is blocked, warns once, and re-checks the API every 6 h', async () => {
     wp.mode = 'disabled';

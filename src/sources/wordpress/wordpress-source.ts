@@ -43,6 +43,7 @@ export function createWordPressKind(): SourceKind<WordPressSource> {
       return {
         kind: 'articles',
         articles: rest.articles,
+        pulled: rest.pulled,
         // The feed's validators must not outlive the fallback: a later fallback starts clean.
         cursor: { etag: undefined, lastModified: undefined, bodyHash: undefined, cursor: writeCursor({ v: 1, types: rest.types }) },
       };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../../articles/article.js';
-import type { IngestItem, IngestResult, NewDelivery, TitleRepost } from '../store.js';
-import { first, notifyQueue, type Db } from './db.js';
+import type { IngestItem, IngestResult, NewDelivery, PulledArticle, TitleRepost } from '../store.js';
+import { first, notifyQueue, rows, type Db } from './db.js';
 import { insertEvent } from './events.js';
 import { articleToJson } from './rows.js';
 import { applyTransition } from './transition.js';
@@ -38,10 +38,17 @@ function bucket(name: string): number {
  * source key, and not known by canonical URL from any source. The same rules as SQLite's
  * (src/store/sqlite/ingest.ts).
  */
-export async function ingestItems(db: Db, sourceId: string, items: IngestItem[], at: Date): Promise<IngestResult> {
-  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
+export async function ingestItems(
+  db: Db,
+  sourceId: string,
+  items: IngestItem[],
+  at: Date,
+  pulled: readonly PulledArticle[] = [],
+): Promise<IngestResult> {
+  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0, pulled: 0 };
   await lockArticles(db, items.map((item) => ({ ...item.article, sourceId })));
   for (const item of items) await ingestOne(db, sourceId, item, at, result);
+  for (const pull of pulled) await cancelPulled(db, sourceId, pull, at, result);
   if (result.deliveriesCreated > 0 || result.reposts > 0) await notifyQueue(db);
   return result;
 }
@@ -205,6 +212,31 @@ async function repostChangedTitle(
     for (const move of moves) {
       if (await applyTransition(db, row.id, move, event)) {
         result.reposts += 1;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The source no longer publishes a story it gave: each delivery of it (of the original, for a
+ * duplicate) takes the planned move if it still can; the same rules as SQLite's cancelPulled.
+ * The delivery rows are locked by the compare-and-set itself (applyTransition).
+ */
+async function cancelPulled(db: Db, sourceId: string, pull: PulledArticle, at: Date, result: IngestResult): Promise<void> {
+  const article = await first<{ id: number; duplicate_of: number | null }>(
+    db,
+    'SELECT id, duplicate_of FROM articles WHERE source_id = $1 AND source_key = $2',
+    [sourceId, pull.key],
+  );
+  if (!article) return;
+  const articleId = article.duplicate_of ?? article.id;
+  const deliveries = await rows<{ id: number; channel_id: string }>(db, 'SELECT id, channel_id FROM deliveries WHERE article_id = $1 ORDER BY id', [articleId]);
+  for (const d of deliveries) {
+    const event = { at, kind: pull.kind, message: `cancelled: ${pull.reason} (source ${sourceId})`, articleId, deliveryId: d.id, channelId: d.channel_id, sourceId, actor: 'daemon' };
+    for (const move of pull.moves) {
+      if (await applyTransition(db, d.id, move, event)) {
+        result.pulled += 1;
         break;
       }
     }

@@ -11,6 +11,7 @@ import type {
   HeldChannel,
   HoldKind,
   IngestItem,
+  PulledArticle,
   IngestResult,
   NewDelivery,
   SendRecord,
@@ -81,9 +82,9 @@ export class PostgresStore implements Store {
     await writeSourceState(this.pool, state);
   }
 
-  async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult> {
+  async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date, pulled?: readonly PulledArticle[]): Promise<IngestResult> {
     return inTransaction(this.pool, async (client) => {
-      const result = await ingestItems(client, sourceId, items, at);
+      const result = await ingestItems(client, sourceId, items, at, pulled);
       await writeSourceState(client, state);
       return result;
     });

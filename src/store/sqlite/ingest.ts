@@ -1,6 +1,6 @@
 import type { Sql } from './sql.js';
 import type { Article } from '../../articles/article.js';
-import type { IngestItem, IngestResult, NewDelivery, TitleRepost } from '../store.js';
+import type { IngestItem, IngestResult, NewDelivery, PulledArticle, TitleRepost } from '../store.js';
 import { insertEvent } from './events.js';
 import { articleToJson } from './rows.js';
 import { applyTransition } from './transition.js';
@@ -12,10 +12,29 @@ const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.g
  * article *if it is new*; this is where "new" is decided: not known by source key, and not
  * known by canonical URL from any source.
  */
-export function ingestItems(db: Sql, sourceId: string, items: IngestItem[], at: Date): IngestResult {
-  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0 };
+export function ingestItems(db: Sql, sourceId: string, items: IngestItem[], at: Date, pulled: readonly PulledArticle[] = []): IngestResult {
+  const result: IngestResult = { recorded: 0, deliveriesCreated: 0, known: 0, duplicates: 0, updated: 0, reposts: 0, pulled: 0 };
   for (const item of items) ingestOne(db, sourceId, item, at, result);
+  for (const pull of pulled) cancelPulled(db, sourceId, pull, at, result);
   return result;
+}
+
+/**
+ * The source no longer publishes a story it gave: each delivery of it (of the original, for a
+ * duplicate: the same story) takes the planned move if it still can (a compare-and-set: one being
+ * sent or already posted is left alone). An unknown key does nothing.
+ */
+function cancelPulled(db: Sql, sourceId: string, pull: PulledArticle, at: Date, result: IngestResult): void {
+  const article = db.prepare('SELECT id, duplicate_of FROM articles WHERE source_id = ? AND source_key = ?').get(sourceId, pull.key) as
+    | { id: number; duplicate_of: number | null }
+    | undefined;
+  if (!article) return;
+  const articleId = article.duplicate_of ?? article.id;
+  const deliveries = db.prepare('SELECT id, channel_id FROM deliveries WHERE article_id = ? ORDER BY id').all(articleId) as { id: number; channel_id: string }[];
+  for (const d of deliveries) {
+    const event = { at, kind: pull.kind, message: `cancelled: ${pull.reason} (source ${sourceId})`, articleId, deliveryId: d.id, channelId: d.channel_id, sourceId, actor: 'daemon' };
+    if (pull.moves.some((move) => applyTransition(db, d.id, move, event))) result.pulled += 1;
+  }
 }
 
 function ingestOne(db: Sql, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): void {

@@ -13,6 +13,7 @@ import type {
   HeldChannel,
   HoldKind,
   IngestItem,
+  PulledArticle,
   IngestResult,
   NewDelivery,
   SendRecord,
@@ -97,13 +98,13 @@ export class SqliteStore implements Store {
     writeSourceState(this.sql, state);
   }
 
-  async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date): Promise<IngestResult> {
+  async ingest(sourceId: string, items: IngestItem[], state: SourceState, at: Date, pulled?: readonly PulledArticle[]): Promise<IngestResult> {
     // IMMEDIATE: a transaction that reads first and writes later cannot wait for another
     // process's write (SQLite answers SQLITE_BUSY at once, busy_timeout or not); one that takes
     // the write lock up front waits its turn.
     return this.db
       .transaction(() => {
-        const result = ingestItems(this.sql, sourceId, items, at);
+        const result = ingestItems(this.sql, sourceId, items, at, pulled);
         writeSourceState(this.sql, state);
         return result;
       })
