@@ -3,10 +3,11 @@ import { z } from 'zod';
 /**
  * What a WordPress source remembers between polls (SourceState.cursor, JSON). Per REST
  * collection, one high-water mark per query:
- * - `modified`: changes (modified_after), so a post published with a back-dated date is seen;
+ * - `modified`: changes (modified_after): edits of known posts;
  * - `published`: publications (after), because a *scheduled* post goes live without its
- *   modified time changing (wp_publish_post only flips post_status), so modified_after alone
- *   would never see it.
+ *   modified time changing (wp_publish_post only flips post_status).
+ * Neither sees a post WP-cron published later than the overlap, nor one created already
+ * published with a past date (modified = date): `listed`, the id listing, finds those.
  * A mark is the site's clock (its Date header) at the last complete listing, or, when a listing
  * stopped at the page cap, the last time seen with `exact` set: the next poll resumes there
  * without the overlap, so a bulk edit larger than the cap cannot pin the cursor in place.
