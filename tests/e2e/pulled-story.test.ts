@@ -1,0 +1,101 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../support/daemon-process.js';
+import { startFakeMastodon, type FakeMastodon } from '../support/fakes/fake-mastodon.js';
+import { startServer, type TestServer } from '../support/http-server.js';
+import { rss, type RssItem } from '../support/rss.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const dir = tempDir('crier-e2e-pulled-');
+const TOKEN = 'pulled-story-token';
+let site: TestServer;
+let mastodon: FakeMastodon;
+const items: RssItem[] = [];
+/** Article pages taken down (trashed): they answer 404 from then on. */
+const trashed = new Set<string>();
+const pageRequests: string[] = [];
+let feedRequests = 0;
+
+beforeAll(async () => {
+  site = await startServer((req, res) => {
+    if (req.url === '/feed.xml') {
+      feedRequests += 1;
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('News', items));
+      return;
+    }
+    pageRequests.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    res.writeHead(trashed.has(req.url ?? '') ? 404 : 200, { 'content-type': 'text/html' }).end();
+  });
+  mastodon = await startFakeMastodon({ token: TOKEN });
+  dir.write(
+    'crier.yaml',
+    `store: { path: state/crier.db }
+defaults: { recheckAfter: 2s }
+sources:
+  - { id: news, kind: feed, url: "${site.url}/feed.xml", interval: 1s }
+channels:
+  - { id: masto, platform: mastodon, instance: "${mastodon.url}", credentials: { accessToken: "\${MASTODON_TOKEN}" } }
+routes:
+  - { id: all, channels: [masto] }
+`,
+  );
+});
+
+afterAll(async () => {
+  await Promise.all([site.close(), mastodon.close()]);
+  dir.remove();
+});
+
+const env = { MASTODON_TOKEN: TOKEN };
+const crier = (...args: string[]) => runCli(['--config', `${dir.path}/crier.yaml`, ...args], env);
+
+function states(): Record<string, string> {
+  const db = new Database(`${dir.path}/state/crier.db`, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT a.url, d.state FROM deliveries d JOIN articles a ON a.id = d.article_id').all() as { url: string; state: string }[];
+    return Object.fromEntries(rows.map((r) => [new URL(r.url).pathname, r.state]));
+  } finally {
+    db.close();
+  }
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states())}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const story = (slug: string): RssItem => ({ guid: `urn:${slug}`, title: `Story ${slug}`, link: `${site.url}/${slug}`, pubDate: new Date() });
+
+describe('a story trashed while its channel is paused', { timeout: 60_000 }, () => {
+  it('is cancelled when the channel resumes, and nothing of it reaches Mastodon', async () => {
+    expect((await crier('pause', 'masto', '--reason', 'legal is reading the council story')).code).toBe(0);
+    const daemon = spawnCli(['run', '--config', `${dir.path}/crier.yaml`], env);
+    try {
+      // The first poll of a new source records what is there; stories after it are queued.
+      await until('the first poll', () => feedRequests > 0);
+      items.push(story('council'), story('harbour'));
+      await until('both stories queued', () => Object.keys(states()).length === 2);
+      expect(states()).toEqual({ '/council': 'pending', '/harbour': 'pending' });
+
+      // The newsroom trashes one story; the paused deliveries wait past recheckAfter.
+      trashed.add('/council');
+      items.splice(0, 1);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(pageRequests).toEqual([]);
+      expect((await crier('resume', 'masto')).code).toBe(0);
+
+      await until('both deliveries settled', () => Object.values(states()).every((s) => s !== 'pending' && s !== 'sending'));
+      expect(states()).toEqual({ '/council': 'cancelled', '/harbour': 'posted' });
+      expect(mastodon.statuses().map((s) => s.text)).toEqual([expect.stringContaining('/harbour')]);
+      expect(pageRequests.sort()).toEqual(['HEAD /council', 'HEAD /harbour']);
+      const history = await crier('history', `${site.url}/council`);
+      expect(history.stdout).toMatch(/article gone/);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    }
+  });
+});
