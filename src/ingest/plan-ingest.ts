@@ -8,6 +8,15 @@ export interface IngestPolicy {
   /** Posts on a source's first poll; 0 means record what is there and post nothing. */
   backfill: number;
   maxAgeMs: number;
+  /**
+   * Which date maxAge counts from. `date` (default): the article's own date. `first-seen`: the
+   * article's date, unless it is older than the source's first poll: an item that was not in the
+   * feed then but carries an older date was added since (inserted below the top, or back-dated),
+   * so its age counts from now, when Crier first sees it. Feeds need this, having no other way
+   * to tell a late addition from an old story; WordPress dates are the newsroom's own (an import
+   * of old posts must stay unposted), so it counts from the date.
+   */
+  maxAgeFrom?: 'date' | 'first-seen' | undefined;
 }
 
 /**
@@ -26,8 +35,10 @@ export function planIngest(
   now: Date,
 ): IngestItem[] {
   const oldestFirst = [...articles].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
-  const tooOld = (a: Article) => now.getTime() - a.publishedAt.getTime() > policy.maxAgeMs;
   const firstPoll = state?.initializedAt === undefined;
+  const firstSeenAfter = policy.maxAgeFrom === 'first-seen' ? state?.initializedAt : undefined;
+  const ageFrom = (a: Article) => (firstSeenAfter !== undefined && a.publishedAt < firstSeenAfter ? now : a.publishedAt);
+  const tooOld = (a: Article) => now.getTime() - ageFrom(a).getTime() > policy.maxAgeMs;
   const fresh = oldestFirst.filter((a) => !tooOld(a));
   const backfill = new Set(firstPoll && policy.backfill > 0 ? fresh.slice(-policy.backfill) : []);
 

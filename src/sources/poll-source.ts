@@ -137,7 +137,9 @@ export async function ingestArticles(
   deps: Pick<PollDeps, 'store' | 'routing' | 'now'>,
   pulled: readonly string[] = [],
 ): Promise<PushIngest> {
-  const items = planIngest(articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge }, deps.routing, deps.now());
+  // Feeds count maxAge from first sight for items dated before the first poll (plan-ingest.ts).
+  const maxAgeFrom = source.kind === 'feed' || source.kind === 'websub' ? 'first-seen' : 'date';
+  const items = planIngest(articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge, maxAgeFrom }, deps.routing, deps.now());
   const counts = await deps.store.ingest(source.id, items, next, deps.now(), planPulled(pulled));
   return { counts, items };
 }
