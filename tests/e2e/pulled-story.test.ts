@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../support/daemon-process.js';
+import { freePort } from '../support/free-port.js';
+import { postWebhook, signWebhook } from '../support/webhook-client.js';
 import { startFakeMastodon, type FakeMastodon } from '../support/fakes/fake-mastodon.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { rss, type RssItem } from '../support/rss.js';
@@ -46,11 +48,14 @@ afterAll(async () => {
   dir.remove();
 });
 
-const env = { MASTODON_TOKEN: TOKEN };
-const crier = (...args: string[]) => runCli(['--config', `${dir.path}/crier.yaml`, ...args], env);
+const HOOK_SECRET = 'pulled-story-hook-secret';
+const env = { MASTODON_TOKEN: TOKEN, HOOK_SECRET };
+let configFile = 'crier.yaml';
+let storeFile = 'state/crier.db';
+const crier = (...args: string[]) => runCli(['--config', `${dir.path}/${configFile}`, ...args], env);
 
 function states(): Record<string, string> {
-  const db = new Database(`${dir.path}/state/crier.db`, { readonly: true });
+  const db = new Database(`${dir.path}/${storeFile}`, { readonly: true });
   try {
     const rows = db.prepare('SELECT a.url, d.state FROM deliveries d JOIN articles a ON a.id = d.article_id').all() as { url: string; state: string }[];
     return Object.fromEntries(rows.map((r) => [new URL(r.url).pathname, r.state]));
@@ -93,6 +98,46 @@ describe('a story trashed while its channel is paused', { timeout: 60_000 }, () 
       expect(pageRequests.sort()).toEqual(['HEAD /council', 'HEAD /harbour']);
       const history = await crier('history', `${site.url}/council`);
       expect(history.stdout).toMatch(/article gone/);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    }
+  });
+
+  it('is cancelled as article pulled by the WordPress plugin\'s unpublish webhook, and nothing of it reaches Mastodon', async () => {
+    const port = await freePort();
+    configFile = 'hook.yaml';
+    storeFile = 'state/hook.db';
+    dir.write(
+      configFile,
+      `store: { path: ${storeFile} }
+server: { listen: "127.0.0.1:${port}" }
+sources:
+  - { id: cms, kind: webhook, secret: "\${HOOK_SECRET}" }
+channels:
+  - { id: masto, platform: mastodon, instance: "${mastodon.url}", credentials: { accessToken: "\${MASTODON_TOKEN}" } }
+routes:
+  - { id: all, channels: [masto] }
+`,
+    );
+    const before = mastodon.statuses().length;
+    expect((await crier('pause', 'masto')).code).toBe(0);
+    const daemon = spawnCli(['run', '--config', `${dir.path}/${configFile}`], env);
+    try {
+      await daemon.waitFor(({ stderr }) => /HTTP server listening/.test(stderr));
+      const hook = `http://127.0.0.1:${port}/hooks/cms`;
+      const send = (body: object) => postWebhook(hook, signWebhook(HOOK_SECRET, JSON.stringify(body)));
+      const published = await send({ id: 4242, title: 'Council story', url: `${site.url}/wp-council` });
+      expect(published).toMatchObject({ status: 202, json: { outcome: 'queued', deliveries: 1 } });
+      expect(states()).toEqual({ '/wp-council': 'pending' });
+      // What the must-use plugin sends when the post is trashed (wp_trash_post).
+      const pulled = await send({ id: 4242, url: `${site.url}/wp-council`, action: 'unpublish' });
+      expect(pulled).toMatchObject({ status: 202, json: { outcome: 'pulled', cancelled: [expect.any(Number)], untouched: [] } });
+      expect((await crier('resume', 'masto')).code).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(states()).toEqual({ '/wp-council': 'cancelled' });
+      expect(mastodon.statuses()).toHaveLength(before);
+      expect((await crier('history', `${site.url}/wp-council`)).stdout).toMatch(/article pulled/);
     } finally {
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
