@@ -6,6 +6,13 @@ import { loadConfig } from '../../src/config/load.js';
 import type { ChannelConfig } from '../../src/config/schema.js';
 import type { RoutingTable } from '../../src/ingest/route-article.js';
 import { pollSource, type PollDeps } from '../../src/sources/poll-source.js';
+import { editorActions } from '../../src/delivery/editor-actions.js';
+import { createWorker } from '../../src/delivery/worker.js';
+import type { OutboundPost, PlatformAdapter } from '../../src/platforms/contract.js';
+import { platformFor } from '../../src/platforms/registry.js';
+import { createTemplateEngine } from '../../src/render/templates.js';
+import { BUILTIN_TEMPLATES_DIR } from '../../src/runtime/templates.js';
+import { memoryChannelState } from '../support/channel-state.js';
 import { createWordPressKind } from '../../src/sources/wordpress/wordpress-source.js';
 import { wordpressSourceSchema, type WordPressSourceConfig } from '../../src/sources/wordpress/wordpress-config.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -363,6 +370,57 @@ describe('WordPress REST source: pulled posts', () => {
       expect(wp.restRequests()).toHaveLength(3);
     });
   }
+
+  it('publish, crier pause, trash, resume: the delivery is cancelled as article pulled and nothing reaches the platform', async () => {
+    const x: ChannelConfig = { id: 'x-main', platform: 'x', dryRun: false, images: true };
+    const posts: OutboundPost[] = [];
+    const adapter: PlatformAdapter = {
+      verify: async () => ({ account: '@newsroom' }),
+      prepare: async (p) => ({ key: `prepared-${p.deliveryId}` }),
+      publish: async (p) => {
+        posts.push(p);
+        return { remoteId: String(posts.length) };
+      },
+    };
+    const xRouting: RoutingTable = { routes: [{ id: 'all', channels: ['x-main'], priority: 'normal' }], channels: new Map([['x-main', x]]), configDir: '/tmp' };
+    const engine = createTemplateEngine();
+    const worker = createWorker({
+      store,
+      channels: new Map([
+        ['x-main', { config: x, platform: platformFor(x), adapter, textRules: () => platformFor(x).textRules(x, { logger: log.logger, now: () => clock, channelState: memoryChannelState() }) }],
+      ]),
+      templates: { pathFor: () => `${BUILTIN_TEMPLATES_DIR}/x.hbs`, forDelivery: () => engine.compileFile(`${BUILTIN_TEMPLATES_DIR}/x.hbs`) },
+      logger: log.logger,
+      now: () => clock,
+      random: () => 0.5,
+      defaultLanguage: 'en',
+    });
+    const editor = editorActions({ store, now: () => clock });
+    const src = source();
+    const poll = async (ms: number) => {
+      clock = at(ms);
+      wp.now = clock;
+      return pollSource(src, { ...deps(), routing: xRouting });
+    };
+    await poll(0);
+    await editor.pause('x-main', 'desk', 'legal review');
+    wp.site.posts.push(post(60, { title: 'Pulled story', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
+    wp.site.posts.push(post(61, { title: 'Kept story', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
+    expect(await poll(2 * MIN)).toMatchObject({ counts: { deliveriesCreated: 2 } });
+    expect(await worker.runDue()).toBe(0); // paused
+    const pulled = wp.site.posts.find((p) => p.id === 60);
+    if (pulled) pulled.status = 'trash';
+    expect(await poll(3 * MIN)).toMatchObject({ counts: { pulled: 1 } });
+    await editor.resume('x-main', 'desk');
+    clock = at(4 * MIN);
+    await worker.runDue();
+    expect(posts.map((p) => p.text)).toEqual([expect.stringContaining('Kept story')]);
+    const byTitle = new Map(
+      await Promise.all((await store.listDeliveries({})).map(async (d) => [(await store.getArticle(d.articleId))?.title, [d.state, d.lastError]] as const)),
+    );
+    expect(byTitle.get('Pulled story')).toEqual(['cancelled', 'article pulled']);
+    expect(byTitle.get('Kept story')).toEqual(['posted', undefined]);
+  });
 
   it('sees a trashed post as trash with the application password (200, status trash), and cancels', async () => {
     wp.appPasswords.set('crier', 'secret');
