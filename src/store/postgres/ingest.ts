@@ -3,7 +3,7 @@ import type { Article } from '../../articles/article.js';
 import type { IngestItem, IngestResult, NewDelivery, PulledArticle, TitleRepost } from '../store.js';
 import { first, notifyQueue, rows, type Db } from './db.js';
 import { insertEvent } from './events.js';
-import { articleToJson } from './rows.js';
+import { articleToJson } from '../article-json.js';
 import { applyTransition } from './transition.js';
 
 /** Advisory-lock namespace for articles (the two-int form: this, then a bucket). */

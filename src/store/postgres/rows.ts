@@ -1,5 +1,5 @@
+import { articleFromJson } from '../article-json.js';
 import type { Delivery, DeliveryState, HeldChannel, HoldKind, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
-import type { Article } from '../../articles/article.js';
 
 /** Row shapes as node-postgres returns them (timestamptz → Date, bigint → number; see db.ts). */
 export type SourceRow = {
@@ -91,26 +91,8 @@ export function sourceFromRow(row: SourceRow): SourceState {
   };
 }
 
-/** Articles are stored whole as JSON text (as in SQLite); the columns beside it are for lookups. */
-export function articleToJson(article: Article): string {
-  return JSON.stringify(article);
-}
-
-interface ArticleJson extends Omit<Article, 'publishedAt' | 'updatedAt'> {
-  publishedAt: string;
-  updatedAt?: string;
-}
-
 export function articleFromRow(row: ArticleRow): StoredArticle {
-  const parsed = JSON.parse(row.data) as ArticleJson;
-  return {
-    ...parsed,
-    publishedAt: new Date(parsed.publishedAt),
-    updatedAt: parsed.updatedAt === undefined ? undefined : new Date(parsed.updatedAt),
-    id: row.id,
-    firstSeenAt: row.first_seen_at,
-    duplicateOf: opt(row.duplicate_of),
-  };
+  return { ...articleFromJson(row.data), id: row.id, firstSeenAt: row.first_seen_at, duplicateOf: opt(row.duplicate_of) };
 }
 
 export function deliveryFromRow(row: DeliveryRow): Delivery {

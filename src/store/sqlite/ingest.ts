@@ -2,7 +2,7 @@ import type { Sql } from './sql.js';
 import type { Article } from '../../articles/article.js';
 import type { IngestItem, IngestResult, NewDelivery, PulledArticle, TitleRepost } from '../store.js';
 import { insertEvent } from './events.js';
-import { articleToJson } from './rows.js';
+import { articleToJson } from '../article-json.js';
 import { applyTransition } from './transition.js';
 
 const ms = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime());

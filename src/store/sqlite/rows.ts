@@ -1,4 +1,4 @@
-import type { Article } from '../../articles/article.js';
+import { articleFromJson } from '../article-json.js';
 import type { Delivery, DeliveryState, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to the Store's types. */
@@ -86,26 +86,8 @@ export function sourceFromRow(row: SourceRow): SourceState {
   };
 }
 
-/** Articles are stored whole as JSON; the columns beside it exist for lookups and history. */
-export function articleToJson(article: Article): string {
-  return JSON.stringify(article);
-}
-
-interface ArticleJson extends Omit<Article, 'publishedAt' | 'updatedAt'> {
-  publishedAt: string;
-  updatedAt?: string;
-}
-
 export function articleFromRow(row: ArticleRow): StoredArticle {
-  const parsed = JSON.parse(row.data) as ArticleJson;
-  return {
-    ...parsed,
-    publishedAt: new Date(parsed.publishedAt),
-    updatedAt: parsed.updatedAt === undefined ? undefined : new Date(parsed.updatedAt),
-    id: row.id,
-    firstSeenAt: new Date(row.first_seen_at),
-    duplicateOf: opt(row.duplicate_of),
-  };
+  return { ...articleFromJson(row.data), id: row.id, firstSeenAt: new Date(row.first_seen_at), duplicateOf: opt(row.duplicate_of) };
 }
 
 export function deliveryFromRow(row: DeliveryRow): Delivery {
