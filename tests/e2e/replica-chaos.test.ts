@@ -160,8 +160,8 @@ function start(slot: number): CliProcess {
   return replica;
 }
 
-/** The slot of the replica holding the most channel leases now (slot 0 if none is held). */
-async function busiestSlot(): Promise<number> {
+/** The replica holding the most channel leases now, and how many it holds (slot 0 if none is held). */
+async function busiestSlot(): Promise<{ slot: number; leases: number }> {
   const now = Date.now();
   const perPid = new Map<number, number>();
   for (const lease of await reader.listChannelLeases()) {
@@ -175,7 +175,7 @@ async function busiestSlot(): Promise<number> {
     const held = perPid.get(replica?.child.pid ?? -1) ?? 0;
     if (held > most) [best, most] = [slot, held];
   }
-  return best;
+  return { slot: best, leases: most };
 }
 
 async function deliveries(): Promise<Delivery[]> {
@@ -220,14 +220,18 @@ describe('several replicas on one PostgreSQL store, SIGKILLed at random', { time
     for (const planned of schedule) {
       await sleep(planned.afterMs);
       if (planned.target === 'lease-holder') {
-        // Mid-send, when it can be had: the next lease holder must settle what was in flight.
+        // A live replica holding leases (after the last holder's death, one takes them over)…
+        await until(async () => (await busiestSlot()).leases > 0, 10_000, 20);
+        // …and mid-send, when it can be had: the next lease holder must settle what was in flight.
         await until(async () => (await reader.listDeliveries({ states: ['sending'], limit: 1 })).length > 0, 5000, 5);
       }
-      const slot = planned.target === 'lease-holder' ? await busiestSlot() : planned.target;
+      const holder = planned.target === 'lease-holder' ? await busiestSlot() : { slot: planned.target, leases: 0 };
+      const slot = holder.slot;
       const victim = replicas[slot];
       if (!victim) throw new Error('no replica in that slot');
       if (!(await done())) killsWithWorkLeft += 1;
-      if (planned.target === 'lease-holder') holderKills += 1;
+      // Measured, not planned: the victim really was sending for at least one channel.
+      if (holder.leases > 0) holderKills += 1;
       expect(await killHard(victim), `replica ${slot} exited on its own\n${victim.stderr().slice(-3000)}`).toBe('SIGKILL');
       start(slot);
     }
@@ -270,7 +274,7 @@ describe('several replicas on one PostgreSQL store, SIGKILLed at random', { time
     const events = await reader.listEvents({ limit: 100_000 });
     const takeovers = events.filter((e) => e.kind === 'delivery-recovered' || e.kind === 'delivery-uncertain');
     console.log(
-      `replica chaos: seed ${SEED}, ${REPLICAS} replicas, kills ${KILLS} (${killsWithWorkLeft} with work outstanding, ${holderKills} of the busiest lease holder), ` +
+      `replica chaos: seed ${SEED}, ${REPLICAS} replicas, kills ${KILLS} (${killsWithWorkLeft} with work outstanding, ${holderKills} of a replica holding channel leases), ` +
         `deliveries ${rows.length} ${JSON.stringify(states)}, duplicates found ${duplicates}, ` +
         `in-flight sends settled by the next lease holder ${takeovers.length}, X uncertain ${xUncertain.length}, ` +
         `on the platforms: Mastodon ${statuses.length}, Bluesky ${records.length}, X ${x.posts().length}; burst to done ${durationS} s\n` +
@@ -278,7 +282,7 @@ describe('several replicas on one PostgreSQL store, SIGKILLed at random', { time
     );
 
     expect(killsWithWorkLeft).toBeGreaterThanOrEqual(20);
-    expect(holderKills).toBeGreaterThanOrEqual(10);
+    expect(holderKills).toBeGreaterThanOrEqual(8);
     expect(rows).toHaveLength(EXPECTED_DELIVERIES);
     expect(states.sending ?? 0).toBe(0);
     expect(states.pending ?? 0).toBe(0);
