@@ -1,6 +1,5 @@
 import type { HeldChannel, Priority } from '../store/store.js';
 
-export type { ChannelHold, HeldChannel, HoldKind } from '../store/store.js';
 
 /** Whether holds stop a delivery of this priority: schedule holds let breaking posts through. */
 export function holdsStop(holds: readonly HeldChannel[], priority: Priority): boolean {

@@ -8,7 +8,7 @@ import type { Article } from '../articles/article.js';
  */
 
 /** The story as every source knows it: its canonical URL, or (no link) its source and key. */
-export function articleIdentity(article: Pick<Article, 'canonicalUrl' | 'sourceId' | 'key'>): string {
+function articleIdentity(article: Pick<Article, 'canonicalUrl' | 'sourceId' | 'key'>): string {
   return article.canonicalUrl || `${article.sourceId}\n${article.key}`;
 }
 

@@ -14,7 +14,7 @@ export interface PullOutcome {
  * worker claimed first is left to it (the move loses the race and writes nothing); one already
  * posted is reported, never touched: taking a post back is a retraction, not this.
  */
-export async function pullArticle(
+async function pullArticle(
   store: Store,
   articleId: number,
   pull: { reason: string; kind: string; actor: string; at: Date },
