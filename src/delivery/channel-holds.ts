@@ -1,6 +1,5 @@
 import type { HeldChannel, Priority } from '../store/store.js';
 
-
 /** Whether holds stop a delivery of this priority: schedule holds let breaking posts through. */
 export function holdsStop(holds: readonly HeldChannel[], priority: Priority): boolean {
   return holds.some((hold) => !(hold.kind === 'schedule' && priority === 'breaking'));
