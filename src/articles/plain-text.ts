@@ -17,6 +17,7 @@ const HIDDEN_ELEMENT =
   /<(script|style|template|noscript|iframe|object|svg|math)\b(?:[^<>"']|"[^<"]*"|'[^<']*')*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
 const DECLARATION = /<[!?][^<>]*>/g;
 const TAG = /<(\/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^<>"']|"[^<"]*"|'[^<']*')*>/g;
+const COMMENT_START = /<!--|<!\[CDATA\[/;
 
 /** Tags that separate words when rendered; all other tags (b, a, span…) join their text. */
 const BLOCK_TAGS: ReadonlySet<string> = new Set([
@@ -34,12 +35,37 @@ const BLOCK_TAGS: ReadonlySet<string> = new Set([
 // eslint-disable-next-line no-control-regex -- removing control characters is the point.
 const INVISIBLE = /[\u00AD\u200B\u2060\uFEFF\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
+/** Inline elements that, with BLOCK_TAGS and the hidden ones, make decoded text "still markup". */
+const INLINE_TAGS: ReadonlySet<string> = new Set([
+  'a', 'abbr', 'b', 'big', 'cite', 'code', 'del', 'em', 'font', 'i', 'ins', 'kbd', 'link', 'mark',
+  'meta', 'picture', 'q', 's', 'small', 'source', 'span', 'strike', 'strong', 'sub', 'sup', 'time',
+  'u', 'video', 'audio', 'center', 'body', 'html', 'head', 'script', 'style', 'iframe', 'noscript',
+]);
+
+/** A well-formed entity (with its semicolon) left over after one decoding: "&amp;amp;" → "&amp;". */
+const LEFTOVER_ENTITY = /&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});/;
+
 /**
  * Turn an HTML fragment (or text that may contain some) into one line of NFC plain text:
  * markup removed, script/style contents dropped, block boundaries become spaces, entities
- * decoded exactly once, whitespace folded and trimmed.
+ * decoded, whitespace folded and trimmed.
+ *
+ * Feeds that escape their HTML twice (`&amp;lt;p&amp;gt;`, common in CMS exports and WordPress
+ * plugins) leave markup or entities after one decoding. A post must never show literal tags or
+ * "&amp;", so such text is stripped and decoded exactly once more (issue 12, item 7); a third
+ * level is not chased: that is no longer a plausible feed, and the bound keeps this linear.
  */
 export function toPlainText(htmlOrText: string): string {
+  let text = stripAndDecode(htmlOrText);
+  if (isStillMarkup(text)) text = stripAndDecode(text);
+  return text
+    .replace(INVISIBLE, '')
+    .normalize('NFC')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function stripAndDecode(htmlOrText: string): string {
   const text = htmlOrText
     .replace(CDATA, '$1')
     .replace(COMMENT, '')
@@ -48,10 +74,16 @@ export function toPlainText(htmlOrText: string): string {
     .replace(TAG, (_tag: string, _slash: string, name: string) =>
       BLOCK_TAGS.has(name.toLowerCase()) ? ' ' : '',
     );
-  // Decode after stripping, so escaped markup ("&lt;b&gt;") stays visible text.
-  return decode(text, { level: 'html5', scope: 'body' })
-    .replace(INVISIBLE, '')
-    .normalize('NFC')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // Decode after stripping: what was escaped once is the text the author meant.
+  return decode(text, { level: 'html5', scope: 'body' });
+}
+
+/** Known HTML elements (not any `<Word>`: "a <Name> placeholder" in a headline is text) or entities. */
+function isStillMarkup(text: string): boolean {
+  if (LEFTOVER_ENTITY.test(text) || COMMENT_START.test(text)) return true;
+  for (const match of text.matchAll(TAG)) {
+    const name = (match[2] ?? '').toLowerCase();
+    if (BLOCK_TAGS.has(name) || INLINE_TAGS.has(name)) return true;
+  }
+  return false;
 }

@@ -16,11 +16,25 @@ describe('toPlainText', () => {
     expect(toPlainText('Before<script>never closed')).toBe('Before');
   });
 
-  it('decodes entities exactly once', () => {
+  it('decodes entities, and text escaped twice once more, so no post shows "&amp;"', () => {
     expect(toPlainText('AT&amp;T')).toBe('AT&T');
-    expect(toPlainText('&amp;amp;')).toBe('&amp;');
+    expect(toPlainText('Tom &amp;amp; Jerry')).toBe('Tom & Jerry');
     expect(toPlainText('l&#8217;été &#x2014; d&rsquo;accord')).toBe('l’été — d’accord');
-    expect(toPlainText('&lt;b&gt;shown, not a tag&lt;/b&gt;')).toBe('<b>shown, not a tag</b>');
+    expect(toPlainText('l&amp;#8217;été')).toBe('l’été');
+  });
+
+  it('strips markup that is still markup after one decoding (double-escaped HTML), never posting a tag', () => {
+    // As a feed's <description> arrives from the XML parser when the CMS escaped it twice.
+    const summary = '&lt;p&gt;The council voted &lt;strong&gt;7 to 2&lt;/strong&gt;.&lt;/p&gt;&lt;p&gt;Work starts in spring.&lt;/p&gt;';
+    expect(toPlainText(summary)).toBe('The council voted 7 to 2. Work starts in spring.');
+    expect(toPlainText('&lt;b&gt;bold&lt;/b&gt; &lt;a href="https://example.org/x"&gt;link&lt;/a&gt;')).toBe('bold link');
+    expect(toPlainText('&lt;img src="https://example.org/pixel.gif" width="1"&gt;Text')).toBe('Text');
+    expect(toPlainText('&lt;script&gt;track()&lt;/script&gt;Text')).toBe('Text');
+  });
+
+  it('leaves comparison signs and angle-bracketed words that are not HTML elements as text', () => {
+    expect(toPlainText('x &lt; 5 and y &gt; 2')).toBe('x < 5 and y > 2');
+    expect(toPlainText('Fill in &lt;Name&gt; and send')).toBe('Fill in <Name> and send');
   });
 
   it('folds &nbsp;, tabs and newlines into single spaces and trims', () => {
