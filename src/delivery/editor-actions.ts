@@ -1,7 +1,7 @@
 import type { Article } from '../articles/article.js';
 import type { Delivery, DeliveryPatch, DeliveryState, HeldChannel, NewDelivery, Priority, Store, StoredArticle } from '../store/store.js';
 import { deliveryKey, repostKey } from './idempotency-key.js';
-import { moveDelivery, movableFrom, type MoveName } from './lifecycle.js';
+import { LIVE_POST_STATES, moveDelivery, movableFrom, SENT_POST_STATES, type MoveName } from './lifecycle.js';
 
 export type { Delivery, Priority, StoredArticle } from '../store/store.js';
 
@@ -71,8 +71,8 @@ export function editorActions(deps: EditorDeps) {
       await move(delivery, 'defer', 'manual-post', `rescheduled by ${actor}${why}`, actor, { nextAttemptAt: at, priority });
       return { ...base, action: 'requeued', detail: 'was already queued; rescheduled' };
     }
-    if (delivery.state === 'posted' && !request.force) {
-      return { ...base, action: 'skipped', detail: `already posted at ${delivery.postedAt?.toISOString() ?? 'an unknown time'}${delivery.remoteUrl ? ` ${delivery.remoteUrl}` : ''}; use --force to post again` };
+    if (SENT_POST_STATES.includes(delivery.state) && !request.force) {
+      return { ...base, action: 'skipped', detail: `already ${delivery.state === 'posted' ? 'posted' : `posted (${delivery.state})`} at ${delivery.postedAt?.toISOString() ?? 'an unknown time'}${delivery.remoteUrl ? ` ${delivery.remoteUrl}` : ''}; use --force to post again` };
     }
     const data = delivery.remoteUrl ? { previous: delivery.remoteUrl } : undefined;
     if (request.force) {
@@ -112,7 +112,7 @@ export function editorActions(deps: EditorDeps) {
 
     /** Queues an article on channels: a new delivery, or the existing one rescheduled, retried or reposted. */
     async post(article: StoredArticle, request: PostRequest): Promise<PostOutcome[]> {
-      const existing = await store.listDeliveries({ articleId: article.id });
+      const existing = await store.listDeliveries({ articleId: article.id, kinds: ['post'] });
       const outcomes: PostOutcome[] = [];
       for (const channel of request.channels) {
         const delivery = existing.find((d) => d.channelId === channel.id);
@@ -142,7 +142,15 @@ export function editorActions(deps: EditorDeps) {
     /** The same post again (same key): only a delivery that did not go out, or may not have. */
     async retry(id: number, actor: string, reason?: string): Promise<Delivery> {
       const delivery = await getDelivery(id);
-      if (delivery.state === 'posted') {
+      if (delivery.state === 'missing' && delivery.kind === 'post') {
+        // Read back and not found: the one case a person re-sends a post on purpose. A new key,
+        // since the platform may still remember (and silently swallow) the old one.
+        const set = { nextAttemptAt: now(), attempts: 'reset' as const, lastError: null, freshKey: repostKey(delivery.idempotencyKey, delivery.channelId, now()) };
+        const data = delivery.remoteUrl ? { previous: delivery.remoteUrl } : undefined;
+        await move(delivery, 'repost', 'manual-retry', `re-post of a missing post by ${actor}${reason ? `: ${reason}` : ''}`, actor, set, data);
+        return delivery;
+      }
+      if (LIVE_POST_STATES.includes(delivery.state) || delivery.state === 'retracted') {
         throw new ActionRefused(
           `delivery ${id} was posted at ${delivery.postedAt?.toISOString() ?? 'an unknown time'}${delivery.remoteUrl ? ` (${delivery.remoteUrl})` : ''}; retry never sends a post twice: use crier post --force ${delivery.articleId} --channels ${delivery.channelId} to post it again`,
         );

@@ -17,7 +17,14 @@ interface Move {
  *                    │  └──retryLater→ pending  (a failed or crashed attempt, safe to re-send)
  *   pending ─refuse→ failed · ─skip→ skipped · ─cancel→ cancelled · ─defer→ pending
  *   failed | uncertain | cancelled | skipped ─retry→ pending        (same key: the same post)
- *   posted | failed | uncertain | cancelled | skipped ─repost→ pending (new key: a new post)
+ *   posted | verified | missing | retracted | failed | uncertain | cancelled | skipped ─repost→
+ *                                                      pending (new key: a new post)
+ *   posted | verified ─verify→ verified · ─lose→ missing       (read back from the platform)
+ *   posted | verified | missing ─retracted→ retracted          (deleted by `crier retract`)
+ *
+ * A retraction or a correction (a delivery of kind `retract` or `correct`, whose parent is the
+ * post) lives the same life from pending to posted: `posted` then means the deletion or the
+ * reply is done on the platform.
  */
 export const MOVES = {
   /** The worker is about to send: the text and idempotency material are persisted with it. */
@@ -38,12 +45,23 @@ export const MOVES = {
   /** An editor's retry: the same post under the same key, so a platform that got it knows it. */
   retry: { from: ['failed', 'uncertain', 'cancelled', 'skipped'], to: 'pending' },
   /** A new post of the article (forced repost, changed headline): a new key, text built anew. */
-  repost: { from: ['posted', 'failed', 'uncertain', 'cancelled', 'skipped'], to: 'pending' },
+  repost: { from: ['posted', 'verified', 'missing', 'retracted', 'failed', 'uncertain', 'cancelled', 'skipped'], to: 'pending' },
   /** A changed headline reaches a delivery never attempted: it is simply built with the new one. */
   rekey: { from: ['pending'], to: 'pending', unsentOnly: true },
+  /** Read back from the platform: the post is there (the second read-back keeps it verified). */
+  verify: { from: ['posted', 'verified'], to: 'verified' },
+  /** Read back from the platform: the post is gone or hidden. Never re-sent by itself. */
+  lose: { from: ['posted', 'verified'], to: 'missing' },
+  /** Its retraction deleted it on the platform (or found it gone already). */
+  retracted: { from: ['posted', 'verified', 'missing'], to: 'retracted' },
 } as const satisfies Record<string, Move>;
 
 export type MoveName = keyof typeof MOVES;
+
+/** The states of a post that is on the platform as far as Crier knows. */
+export const LIVE_POST_STATES: readonly DeliveryState[] = ['posted', 'verified'];
+/** A post that went out (and may since be gone): what a repost must be forced over. */
+export const SENT_POST_STATES: readonly DeliveryState[] = ['posted', 'verified', 'missing', 'retracted'];
 
 /** The states a move may start from, for messages ("only failed, uncertain … can be retried"). */
 export function movableFrom(name: MoveName): readonly DeliveryState[] {

@@ -20,7 +20,7 @@ async function pullArticle(
   pull: { reason: string; kind: string; actor: string; at: Date },
 ): Promise<PullOutcome> {
   const outcome: PullOutcome = { cancelled: [], untouched: [] };
-  for (const delivery of await store.listDeliveries({ articleId, limit: 100_000 })) {
+  for (const delivery of await store.listDeliveries({ articleId, kinds: ['post'], limit: 100_000 })) {
     const event = {
       at: pull.at,
       kind: pull.kind,

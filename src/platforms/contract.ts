@@ -1,5 +1,7 @@
 import type { TextRules } from '../render/text-rules.js';
+import type { LinkOptions } from '../render/post-link.js';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
 import type { ChannelSchedule } from '../config/channel-base.js';
 
@@ -18,6 +20,26 @@ export interface OutboundPost {
    * record), returned by `prepare` and passed back unchanged on every attempt.
    */
   prepared: unknown;
+  /** A correction: published as a reply under this post of the same account. */
+  replyTo?: PostedRef | undefined;
+}
+
+/** A post Crier made, as its delivery recorded it. */
+export interface PostedRef {
+  /** What `publish` returned as `remoteId` (an X tweet id, a Bluesky at:// URI, a Mastodon status id). */
+  remoteId: string;
+  url?: string | undefined;
+}
+
+/** What reading a post back found: there, or gone (deleted, hidden, never stored) and why. */
+export type ReadBack = { found: true } | { found: false; reason: string };
+
+/** One of the account's own recent posts (settling a send whose outcome is unknown). */
+export interface OwnPost {
+  remoteId: string;
+  url?: string | undefined;
+  text: string;
+  createdAt?: Date | undefined;
 }
 
 export interface Receipt {
@@ -38,7 +60,20 @@ export interface PlatformAdapter {
   /** Builds what must be persisted before the first request leaves (idempotency material). */
   prepare?(post: Omit<OutboundPost, 'prepared'>): Promise<unknown>;
   publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt>;
-  remove?(receipt: Receipt, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deletes a post of this account. Idempotent: a post already gone resolves `already-gone`.
+   * Throws a PublishError otherwise (transient errors are retried by the worker).
+   */
+  remove?(post: PostedRef, signal?: AbortSignal): Promise<'deleted' | 'already-gone'>;
+  /**
+   * Reads a post back from the platform. Resolves `found: false` only when the platform says the
+   * post is not there (404, deleted, hidden); throws a PublishError when it cannot say.
+   */
+  readBack?(post: PostedRef, signal?: AbortSignal): Promise<ReadBack>;
+  /** The account's own posts created at or after `since`, newest first (bounded by the platform's page). */
+  recentPosts?(since: Date, signal?: AbortSignal): Promise<OwnPost[]>;
+  /** Replaces a post's text where the platform keeps the edit history visible (Mastodon). */
+  edit?(post: PostedRef, text: string, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -61,6 +96,11 @@ export interface AdapterDeps {
   /** Persisted per-channel key/value state (sessions, rotated tokens, cached instance limits). */
   channelState: ChannelStateStore;
   now: () => Date;
+  /**
+   * For article images and card pages, which are someone else's URLs: the network policy
+   * (src/http/network-policy.ts). Absent, adapters use a strict policy of their own.
+   */
+  fetchDispatcher?: Dispatcher | undefined;
 }
 
 /** Persisted per-channel values (the Store's channel_values), scoped to one channel. */
@@ -77,6 +117,7 @@ export interface BaseChannel {
   dryRun: boolean;
   template?: string | undefined;
   language?: string | undefined;
+  link?: LinkOptions | undefined;
   schedule?: ChannelSchedule | undefined;
 }
 
@@ -96,6 +137,11 @@ export interface Platform<C extends BaseChannel = BaseChannel> {
    * same post (idempotency): 0 for none (X), Infinity when the record key makes it permanent.
    */
   idempotencyWindowMs: number;
+  /**
+   * Whether posts are read back after posting unless the channel says otherwise (`verify`): X
+   * bills reads, so it is off there by default.
+   */
+  readBackByDefault: boolean;
   textRules(channel: C, deps: AdapterDeps): Promise<TextRules>;
   rateBudgets(channel: C): RateBudget[];
   createAdapter(channel: C, deps: AdapterDeps): PlatformAdapter;

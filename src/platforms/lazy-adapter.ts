@@ -1,4 +1,5 @@
 import type { PlatformAdapter } from './contract.js';
+import { PublishError } from './errors.js';
 
 /**
  * Platform client libraries cost hundreds of milliseconds to import (@atproto/api alone ~350 ms),
@@ -18,12 +19,32 @@ export function lazyAdapter(load: () => Promise<PlatformAdapter>): PlatformAdapt
     async publish(post, signal) {
       return (await get()).publish(post, signal);
     },
-    async remove(receipt, signal) {
+    async remove(post, signal) {
       const adapter = await get();
-      if (!adapter.remove) throw new Error('this platform cannot remove posts');
-      return adapter.remove(receipt, signal);
+      if (!adapter.remove) throw cannot('remove posts');
+      return adapter.remove(post, signal);
+    },
+    async readBack(post, signal) {
+      const adapter = await get();
+      if (!adapter.readBack) throw cannot('read posts back');
+      return adapter.readBack(post, signal);
+    },
+    async recentPosts(since, signal) {
+      const adapter = await get();
+      if (!adapter.recentPosts) throw cannot("list the account's posts");
+      return adapter.recentPosts(since, signal);
+    },
+    async edit(post, text, signal) {
+      const adapter = await get();
+      if (!adapter.edit) throw cannot('edit posts');
+      return adapter.edit(post, text, signal);
     },
   };
+}
+
+/** A platform without an optional operation: a permanent refusal, never retried. */
+function cannot(what: string): PublishError {
+  return new PublishError('rejected', `this platform cannot ${what}`);
 }
 
 /**

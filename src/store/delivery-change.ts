@@ -20,6 +20,10 @@ export interface DeliveryPatch {
   remoteUrl?: string | undefined;
   postedAt?: Date | undefined;
   priority?: Priority | undefined;
+  /** When the post is next read back; null: no more read-backs. */
+  checkAt?: Date | null | undefined;
+  /** A read-back was done: checks + 1. */
+  checked?: boolean | undefined;
   /**
    * A new idempotency key (a new post): the text, prepared record, receipt and attempt times of
    * the old one are forgotten. The change applies only if the key differs from the current one.

@@ -7,7 +7,25 @@ import type { DeliveryChange, PulledArticle, SendRecord, TitleRepost } from './d
  * PostgreSQL implementation (several replicas) can satisfy the same contract; nothing
  * SQLite-specific leaks out of src/store/sqlite.
  */
-export type DeliveryState = 'pending' | 'sending' | 'posted' | 'failed' | 'uncertain' | 'skipped' | 'cancelled';
+export type DeliveryState =
+  | 'pending'
+  | 'sending'
+  | 'posted'
+  | 'failed'
+  | 'uncertain'
+  | 'skipped'
+  | 'cancelled'
+  /** A post read back from the platform after it was posted: it is there. */
+  | 'verified'
+  /** A post the platform no longer shows (removed, hidden, never stored): never re-sent by itself. */
+  | 'missing'
+  /** A post Crier deleted on purpose (`crier retract`). */
+  | 'retracted';
+/**
+ * What a delivery does on its channel: `post` publishes the article (one per article × channel);
+ * `retract` deletes that post, `correct` replies under it (each has the post as its parent).
+ */
+export type DeliveryKind = 'post' | 'retract' | 'correct';
 export type Priority = 'normal' | 'breaking';
 
 export interface SourceState {
@@ -47,6 +65,11 @@ export interface NewDelivery {
   nextAttemptAt: Date;
   /** Stable per article × channel (platform idempotency keys derive from it). */
   idempotencyKey: string;
+  /** Default `post`. A retraction or correction names the post delivery it acts on. */
+  kind?: DeliveryKind | undefined;
+  parentId?: number | undefined;
+  /** Text fixed when it is queued (a correction's words); else rendered when it is sent. */
+  text?: string | undefined;
 }
 
 /** What to do with an article if, and only if, it is new to the store. */
@@ -104,6 +127,13 @@ export interface Delivery {
   createdAt: Date;
   updatedAt: Date;
   postedAt?: Date | undefined;
+  kind: DeliveryKind;
+  /** The post a retraction or correction acts on. */
+  parentId?: number | undefined;
+  /** When the post is next read back from the platform; none: no read-back is due. */
+  checkAt?: Date | undefined;
+  /** How many read-backs were done. */
+  checks: number;
 }
 
 export interface EventRecord {
@@ -149,6 +179,8 @@ export interface DeliveryFilter {
   articleId?: number;
   channelId?: string;
   states?: DeliveryState[];
+  kinds?: DeliveryKind[];
+  parentId?: number;
   limit?: number;
 }
 
@@ -183,6 +215,8 @@ export interface Store {
    * Undefined when nothing is pending or everything pending waits for a person (paused, auth).
    */
   nextDueAt(now: Date, channelIds?: readonly string[]): Promise<Date | undefined>;
+  /** Posts whose read-back is due at `now` (`checkAt` passed), oldest first; of `channelIds` only, when given. */
+  dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   /**
@@ -191,7 +225,10 @@ export interface Store {
    * in one of the `from` states (someone else moved it first): nothing is written then.
    */
   transition(id: number, change: DeliveryChange, event: EventRecord): Promise<boolean>;
-  /** Deliveries for an article that has none on these channels yet (manual posts). */
+  /**
+   * Deliveries for an article that has none of their kind on these channels yet (manual posts),
+   * or follow-ups of a post (retractions, corrections: one per parent, kind and key).
+   */
   addDeliveries(articleId: number, deliveries: NewDelivery[], event: Omit<EventRecord, 'deliveryId' | 'channelId'>): Promise<number[]>;
   /** Records an article outside any poll (a manual post of a URL); returns the known id if any. */
   recordArticle(article: Article, at: Date, event: Omit<EventRecord, 'articleId'>): Promise<StoredArticle>;

@@ -92,6 +92,10 @@ export function ingestCases(ctx: Ctx): void {
         createdAt: T0,
         updatedAt: T0,
         postedAt: undefined,
+        kind: 'post',
+        parentId: undefined,
+        checkAt: undefined,
+        checks: 0,
       });
       expect(deliveries[1]).toMatchObject({ template: undefined, priority: 'normal', dryRun: false, nextAttemptAt: at(HOUR) });
       expect(await ctx.store.getDelivery(only(deliveries[1]).id)).toEqual(deliveries[1]);

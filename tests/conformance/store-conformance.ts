@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { followUpCases } from './follow-up-cases.js';
 import type { Ctx, OpenStore, StoreHarness } from './harness.js';
 import { ingestCases } from './ingest-cases.js';
 import { queueCases } from './queue-cases.js';
@@ -41,5 +42,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     transitionCases(ctx);
     recordsCases(ctx);
     replicaCases(ctx);
+    followUpCases(ctx);
   });
 }

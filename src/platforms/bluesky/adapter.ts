@@ -2,7 +2,10 @@ import type { AtpAgent, BlobRef } from '@atproto/api';
 import { TID } from '@atproto/common-web';
 import type { Article } from '../../articles/article.js';
 import type { AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
+import { postLanguage } from '../../render/post-language.js';
+import { postLink } from '../../render/post-link.js';
 import { PublishError } from '../errors.js';
+import { untrustedDispatcher } from '../fetch-image.js';
 import type { BlueskyChannel } from './channel.js';
 import { isBlobNotFound, mapBlueskyError } from './errors.js';
 import { buildPostRecord, parsePrepared, POST_COLLECTION, withoutThumb } from './record.js';
@@ -32,6 +35,7 @@ export function createBlueskyAdapter(
 ): PlatformAdapter {
   const log = deps.logger;
   const limits = options.thumbnails ?? DEFAULT_THUMBNAIL_LIMITS;
+  const images = untrustedDispatcher(deps);
   let keeper: SessionKeeper | undefined;
 
   function session(): SessionKeeper {
@@ -55,7 +59,7 @@ export function createBlueskyAdapter(
 
   /** Upload is keyed by content (CID), so uploading the same bytes again is harmless. */
   async function uploadThumb(agent: AtpAgent, source: string): Promise<JsonBlob> {
-    const thumb = await loadThumbnail(source, limits);
+    const thumb = await loadThumbnail(source, limits, images());
     const uploaded = await agent.uploadBlob(thumb.bytes, { encoding: thumb.mimeType });
     return blobJson(uploaded.data.blob);
   }
@@ -65,7 +69,7 @@ export function createBlueskyAdapter(
     if (channel.images === false) return undefined;
     let source: string | undefined;
     try {
-      source = await findThumbnailSource(article, limits);
+      source = await findThumbnailSource(article, limits, images());
       if (!source) return undefined;
       const from = source;
       const blob = await session().run((agent) => uploadThumb(agent, from));
@@ -130,7 +134,10 @@ export function createBlueskyAdapter(
       const record = buildPostRecord({
         text: post.text,
         article: post.article,
-        channelLanguage: channel.language,
+        // The same language and link the text was rendered with (delivery/render-post.ts).
+        language: await postLanguage(post.article, channel.language),
+        linkUrl: postLink(post.article, channel.link, { platform: 'bluesky', channel: channel.id }),
+        bareDomainLinks: channel.bareDomainLinks,
         createdAt,
         thumb: thumb?.blob,
       });
@@ -160,12 +167,13 @@ export function createBlueskyAdapter(
     async remove(receipt, signal) {
       try {
         const uri = parseAtUri(receipt.remoteId);
-        await session().run(async (agent, current) => {
+        return await session().run(async (agent, current) => {
           if (uri.repo !== current.did) {
             throw new PublishError('rejected', `${receipt.remoteId} belongs to another account than ${current.did}`);
           }
           // Deleting a record that is already gone succeeds: removal is idempotent too.
           await agent.com.atproto.repo.deleteRecord({ repo: current.did, collection: uri.collection, rkey: uri.rkey }, { signal });
+          return 'deleted' as const;
         });
       } catch (error) {
         throw mapBlueskyError(error, deps.now());

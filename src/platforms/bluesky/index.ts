@@ -8,6 +8,7 @@ export const blueskyPlatform: Platform<BlueskyChannel> = {
   defaultTemplate: 'bluesky.hbs',
   // putRecord on a record key chosen once: re-sending the identical record is always harmless.
   idempotencyWindowMs: Number.POSITIVE_INFINITY,
+  readBackByDefault: true,
   async textRules() {
     // Loaded on demand: the counting library is not needed by most editor commands.
     return (await import('./text-rules.js')).blueskyTextRules();

@@ -25,5 +25,13 @@ export function createDryRunAdapter(options: DryRunOptions): PlatformAdapter {
       options.write(`${header.padEnd(72, '─')}\n${post.text}\n\n`);
       return { remoteId: `dry-run-${post.deliveryId}` };
     },
+    // A dry run's post exists only in the store: it is always there to read back or delete.
+    async readBack() {
+      return { found: true };
+    },
+    async remove(post) {
+      options.write(`── dry run · ${options.platformLabel} · ${options.channelId} · delete ${post.remoteId}\n\n`);
+      return 'deleted';
+    },
   };
 }

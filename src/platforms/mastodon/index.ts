@@ -9,6 +9,7 @@ export const mastodonPlatform: Platform<MastodonChannel> = {
   // Mastodon remembers an Idempotency-Key for one hour
   // (https://docs.joinmastodon.org/methods/statuses/#create, header Idempotency-Key).
   idempotencyWindowMs: 60 * 60 * 1000,
+  readBackByDefault: true,
   async textRules(channel, deps) {
     // Loaded on demand: the counting library and HTTP client are not needed by most commands.
     const [{ mastodonLimits }, { mastodonTextRules }] = await Promise.all([import('./instance-limits.js'), import('./text-rules.js')]);

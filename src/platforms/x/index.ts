@@ -8,6 +8,8 @@ export const xPlatform: Platform<XChannel> = {
   defaultTemplate: 'x.hbs',
   // No idempotency key on X: a re-send after an unknown outcome may double-post.
   idempotencyWindowMs: 0,
+  // X bills every read (pay per use): a read-back costs money, so a channel opts in with `verify: true`.
+  readBackByDefault: false,
   async textRules() {
     // Loaded on demand: the counting library is not needed by most editor commands.
     return (await import('./text-rules.js')).xTextRules();

@@ -145,15 +145,18 @@ async function insertDeliveries(
   }
 }
 
-/** One row per article × channel: a second insert for the same pair is ignored (undefined). */
+/**
+ * One post per article × channel, one follow-up per parent, kind and key: a second insert of the
+ * same is ignored (undefined).
+ */
 export async function insertDelivery(db: Db, articleId: number, d: NewDelivery, at: Date): Promise<number | undefined> {
   const row = await first<{ id: number }>(
     db,
     `INSERT INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
-       next_attempt_at, idempotency_key, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9)
-     ON CONFLICT (article_id, channel_id) DO NOTHING RETURNING id`,
-    [articleId, d.channelId, d.routeId, d.template ?? null, d.priority, d.dryRun, d.nextAttemptAt, d.idempotencyKey, at],
+       next_attempt_at, idempotency_key, created_at, updated_at, kind, parent_id, text)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9, $10, $11, $12)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [articleId, d.channelId, d.routeId, d.template ?? null, d.priority, d.dryRun, d.nextAttemptAt, d.idempotencyKey, at, d.kind ?? 'post', d.parentId ?? null, d.text ?? null],
   );
   return row?.id;
 }
@@ -193,7 +196,7 @@ async function repostChangedTitle(
   result: IngestResult,
 ): Promise<void> {
   for (const { add, moves } of reposts) {
-    const row = await first<{ id: number }>(db, 'SELECT id FROM deliveries WHERE article_id = $1 AND channel_id = $2', [articleId, add.channelId]);
+    const row = await first<{ id: number }>(db, "SELECT id FROM deliveries WHERE article_id = $1 AND channel_id = $2 AND kind = 'post'", [articleId, add.channelId]);
     if (!row) {
       await insertDeliveries(db, articleId, [add], sourceId, at, result);
       result.reposts += 1;
@@ -231,7 +234,7 @@ async function cancelPulled(db: Db, sourceId: string, pull: PulledArticle, at: D
   );
   if (!article) return;
   const articleId = article.duplicate_of ?? article.id;
-  const deliveries = await rows<{ id: number; channel_id: string }>(db, 'SELECT id, channel_id FROM deliveries WHERE article_id = $1 ORDER BY id', [articleId]);
+  const deliveries = await rows<{ id: number; channel_id: string }>(db, "SELECT id, channel_id FROM deliveries WHERE article_id = $1 AND kind = 'post' ORDER BY id", [articleId]);
   for (const d of deliveries) {
     const event = { at, kind: pull.kind, message: `cancelled: ${pull.reason} (source ${sourceId})`, articleId, deliveryId: d.id, channelId: d.channel_id, sourceId, actor: 'daemon' };
     for (const move of pull.moves) {

@@ -121,6 +121,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     until TIMESTAMPTZ NOT NULL
   );
   `,
+  // SQLite's version 6: deliveries get a kind (post, retract, correct) and a parent; one post per
+  // article × channel becomes a partial unique index; read-backs are due at check_at.
+  `
+  ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'post';
+  ALTER TABLE deliveries ADD COLUMN parent_id BIGINT REFERENCES deliveries(id);
+  ALTER TABLE deliveries ADD COLUMN check_at TIMESTAMPTZ;
+  ALTER TABLE deliveries ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_article_id_channel_id_key;
+  CREATE UNIQUE INDEX deliveries_one_post ON deliveries(article_id, channel_id) WHERE kind = 'post';
+  CREATE UNIQUE INDEX deliveries_follow_up ON deliveries(parent_id, kind, idempotency_key) WHERE parent_id IS NOT NULL;
+  CREATE INDEX deliveries_check ON deliveries(check_at) WHERE check_at IS NOT NULL;
+  `,
 ];
 
 /** Any constant shared by every Crier: replicas starting together migrate one after the other. */

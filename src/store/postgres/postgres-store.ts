@@ -131,6 +131,17 @@ export class PostgresStore implements Store {
     return row?.due ?? undefined;
   }
 
+  async dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
+    const found = await rows<DeliveryRow>(
+      this.pool,
+      `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= $1
+         AND ($2::text[] IS NULL OR channel_id = ANY($2::text[]))
+       ORDER BY check_at, id LIMIT $3`,
+      [now, channelIds ?? null, limit],
+    );
+    return found.map(deliveryFromRow);
+  }
+
   async getDelivery(id: number): Promise<Delivery | undefined> {
     const row = await first<DeliveryRow>(this.pool, 'SELECT * FROM deliveries WHERE id = $1', [id]);
     return row && deliveryFromRow(row);
@@ -140,9 +151,17 @@ export class PostgresStore implements Store {
     const found = await rows<DeliveryRow>(
       this.pool,
       `SELECT * FROM deliveries WHERE ($1::bigint IS NULL OR article_id = $1) AND ($2::text IS NULL OR channel_id = $2)
-         AND ($3::text[] IS NULL OR state = ANY($3::text[]))
+         AND ($3::text[] IS NULL OR state = ANY($3::text[])) AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
+         AND ($6::bigint IS NULL OR parent_id = $6)
        ORDER BY id LIMIT $4`,
-      [filter.articleId ?? null, filter.channelId ?? null, filter.states?.length ? filter.states : null, filter.limit ?? 1000],
+      [
+        filter.articleId ?? null,
+        filter.channelId ?? null,
+        filter.states?.length ? filter.states : null,
+        filter.limit ?? 1000,
+        filter.kinds?.length ? filter.kinds : null,
+        filter.parentId ?? null,
+      ],
     );
     return found.map(deliveryFromRow);
   }

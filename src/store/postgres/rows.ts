@@ -1,5 +1,5 @@
 import { articleFromJson } from '../article-json.js';
-import type { Delivery, DeliveryState, HeldChannel, HoldKind, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
+import type { Delivery, DeliveryKind, DeliveryState, HeldChannel, HoldKind, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
 
 /** Row shapes as node-postgres returns them (timestamptz → Date, bigint → number; see db.ts). */
 export type SourceRow = {
@@ -46,6 +46,10 @@ export type DeliveryRow = {
   created_at: Date;
   updated_at: Date;
   posted_at: Date | null;
+  kind: DeliveryKind;
+  parent_id: number | null;
+  check_at: Date | null;
+  checks: number;
 };
 
 export type EventRow = {
@@ -118,6 +122,10 @@ export function deliveryFromRow(row: DeliveryRow): Delivery {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     postedAt: opt(row.posted_at),
+    kind: row.kind,
+    parentId: opt(row.parent_id),
+    checkAt: opt(row.check_at),
+    checks: row.checks,
   };
 }
 

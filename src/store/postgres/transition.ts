@@ -31,6 +31,8 @@ export async function applyTransition(db: Db, id: number, change: DeliveryChange
        posted_at = CASE WHEN $16::text IS NOT NULL THEN NULL ELSE COALESCE($13::timestamptz, posted_at) END,
        priority = COALESCE($14::text, priority),
        idempotency_key = COALESCE($16::text, idempotency_key),
+       check_at = CASE WHEN $16::text IS NOT NULL THEN NULL WHEN $18::boolean THEN $19::timestamptz ELSE check_at END,
+       checks = CASE WHEN $16::text IS NOT NULL THEN 0 ELSE checks + $20::integer END,
        updated_at = $17
      WHERE id = (
        SELECT id FROM deliveries WHERE id = $1 AND state = ANY($2::text[])
@@ -55,6 +57,9 @@ export async function applyTransition(db: Db, id: number, change: DeliveryChange
       change.unsentOnly === true,
       set.freshKey ?? null,
       event.at,
+      set.checkAt !== undefined,
+      set.checkAt ?? null,
+      set.checked ? 1 : 0,
     ],
   );
   if (result.rowCount !== 1) return false;

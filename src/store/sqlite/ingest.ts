@@ -30,7 +30,7 @@ function cancelPulled(db: Sql, sourceId: string, pull: PulledArticle, at: Date, 
     | undefined;
   if (!article) return;
   const articleId = article.duplicate_of ?? article.id;
-  const deliveries = db.prepare('SELECT id, channel_id FROM deliveries WHERE article_id = ? ORDER BY id').all(articleId) as { id: number; channel_id: string }[];
+  const deliveries = db.prepare("SELECT id, channel_id FROM deliveries WHERE article_id = ? AND kind = 'post' ORDER BY id").all(articleId) as { id: number; channel_id: string }[];
   for (const d of deliveries) {
     const event = { at, kind: pull.kind, message: `cancelled: ${pull.reason} (source ${sourceId})`, articleId, deliveryId: d.id, channelId: d.channel_id, sourceId, actor: 'daemon' };
     if (pull.moves.some((move) => applyTransition(db, d.id, move, event))) result.pulled += 1;
@@ -127,13 +127,16 @@ function insertDeliveries(
   }
 }
 
-/** One row per article × channel: a second insert for the same pair is ignored (undefined). */
+/**
+ * One post per article × channel, one follow-up per parent, kind and key: a second insert of the
+ * same is ignored (undefined).
+ */
 export function insertDelivery(db: Sql, articleId: number, d: NewDelivery, at: Date): number | undefined {
   const info = db
     .prepare(
       `INSERT OR IGNORE INTO deliveries (article_id, channel_id, route_id, template, state, priority, dry_run,
-         next_attempt_at, idempotency_key, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+         next_attempt_at, idempotency_key, created_at, updated_at, kind, parent_id, text)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       articleId,
@@ -146,6 +149,9 @@ export function insertDelivery(db: Sql, articleId: number, d: NewDelivery, at: D
       d.idempotencyKey,
       at.getTime(),
       at.getTime(),
+      d.kind ?? 'post',
+      d.parentId ?? null,
+      d.text ?? null,
     );
   return info.changes === 0 ? undefined : Number(info.lastInsertRowid);
 }
@@ -185,7 +191,7 @@ function repostChangedTitle(
   result: IngestResult,
 ): void {
   for (const { add, moves } of reposts) {
-    const row = db.prepare('SELECT id FROM deliveries WHERE article_id = ? AND channel_id = ?').get(articleId, add.channelId) as
+    const row = db.prepare("SELECT id FROM deliveries WHERE article_id = ? AND channel_id = ? AND kind = 'post'").get(articleId, add.channelId) as
       | { id: number }
       | undefined;
     if (!row) {

@@ -137,4 +137,49 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sources ADD COLUMN claimed_by TEXT;
   ALTER TABLE sources ADD COLUMN claimed_until INTEGER;
   `,
+  // Deliveries get a kind: besides the one post per article × channel, a retraction or a
+  // correction of that post (its parent). The table is rebuilt because SQLite cannot drop the
+  // UNIQUE (article_id, channel_id) constraint: it becomes a partial index on posts. Read-backs
+  // of posted posts are due at check_at.
+  `
+  CREATE TABLE deliveries_v6 (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    channel_id TEXT NOT NULL,
+    route_id TEXT NOT NULL,
+    template TEXT,
+    state TEXT NOT NULL,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    last_error TEXT,
+    text TEXT,
+    idempotency_key TEXT NOT NULL,
+    prepared TEXT,
+    remote_id TEXT,
+    remote_url TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    posted_at INTEGER,
+    kind TEXT NOT NULL DEFAULT 'post',
+    parent_id INTEGER REFERENCES deliveries_v6(id),
+    check_at INTEGER,
+    checks INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO deliveries_v6 (id, article_id, channel_id, route_id, template, state, priority, dry_run, attempts,
+    next_attempt_at, first_attempt_at, last_attempt_at, last_error, text, idempotency_key, prepared, remote_id,
+    remote_url, created_at, updated_at, posted_at)
+    SELECT id, article_id, channel_id, route_id, template, state, priority, dry_run, attempts,
+      next_attempt_at, first_attempt_at, last_attempt_at, last_error, text, idempotency_key, prepared, remote_id,
+      remote_url, created_at, updated_at, posted_at FROM deliveries;
+  DROP TABLE deliveries;
+  ALTER TABLE deliveries_v6 RENAME TO deliveries;
+  CREATE UNIQUE INDEX deliveries_one_post ON deliveries(article_id, channel_id) WHERE kind = 'post';
+  CREATE UNIQUE INDEX deliveries_follow_up ON deliveries(parent_id, kind, idempotency_key) WHERE parent_id IS NOT NULL;
+  CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+  CREATE INDEX deliveries_check ON deliveries(check_at) WHERE check_at IS NOT NULL;
+  `,
 ];

@@ -1,5 +1,5 @@
 import { articleFromJson } from '../article-json.js';
-import type { Delivery, DeliveryState, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
+import type { Delivery, DeliveryKind, DeliveryState, Priority, SourceState, StoredArticle, StoredEvent } from '../store.js';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to the Store's types. */
 export interface SourceRow {
@@ -46,6 +46,10 @@ export interface DeliveryRow {
   created_at: number;
   updated_at: number;
   posted_at: number | null;
+  kind: DeliveryKind;
+  parent_id: number | null;
+  check_at: number | null;
+  checks: number;
 }
 
 export interface EventRow {
@@ -113,6 +117,10 @@ export function deliveryFromRow(row: DeliveryRow): Delivery {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     postedAt: date(row.posted_at),
+    kind: row.kind,
+    parentId: opt(row.parent_id),
+    checkAt: date(row.check_at),
+    checks: row.checks,
   };
 }
 

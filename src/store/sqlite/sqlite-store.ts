@@ -150,6 +150,17 @@ export class SqliteStore implements Store {
     return row.due === null ? undefined : new Date(row.due);
   }
 
+  async dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
+    const rows = this.sql
+      .prepare(
+        `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= @now
+           AND (@channels IS NULL OR channel_id IN (SELECT value FROM json_each(@channels)))
+         ORDER BY check_at, id LIMIT @limit`,
+      )
+      .all({ now: now.getTime(), limit, channels: channelList(channelIds) }) as DeliveryRow[];
+    return rows.map(deliveryFromRow);
+  }
+
   async getDelivery(id: number): Promise<Delivery | undefined> {
     const row = this.sql.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
     return row && deliveryFromRow(row);
@@ -169,6 +180,14 @@ export class SqliteStore implements Store {
     if (filter.states?.length) {
       where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
       params.push(...filter.states);
+    }
+    if (filter.kinds?.length) {
+      where.push(`kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+      params.push(...filter.kinds);
+    }
+    if (filter.parentId !== undefined) {
+      where.push('parent_id = ?');
+      params.push(filter.parentId);
     }
     const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     const rows = this.sql.prepare(sql).all(...params, filter.limit ?? 1000) as DeliveryRow[];

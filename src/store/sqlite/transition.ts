@@ -28,6 +28,8 @@ export function applyTransition(db: Sql, id: number, change: DeliveryChange, eve
          remote_url = COALESCE(@remoteUrl, remote_url),
          posted_at = COALESCE(@postedAt, posted_at),
          priority = COALESCE(@priority, priority),
+         check_at = CASE WHEN @setCheck = 1 THEN @checkAt ELSE check_at END,
+         checks = checks + @checked,
          updated_at = @now
        WHERE id = @id AND state IN (SELECT value FROM json_each(@from))
          AND (@unsentOnly = 0 OR first_attempt_at IS NULL)
@@ -50,13 +52,16 @@ export function applyTransition(db: Sql, id: number, change: DeliveryChange, eve
       postedAt: ms(set.postedAt),
       priority: set.priority ?? null,
       freshKey: set.freshKey ?? null,
+      setCheck: set.checkAt === undefined ? 0 : 1,
+      checkAt: set.checkAt === undefined || set.checkAt === null ? null : set.checkAt.getTime(),
+      checked: set.checked ? 1 : 0,
       now,
     });
   if (info.changes !== 1) return false;
   if (set.freshKey !== undefined) {
     db.prepare(
       `UPDATE deliveries SET idempotency_key = ?, text = NULL, prepared = NULL, remote_id = NULL, remote_url = NULL,
-         first_attempt_at = NULL, last_attempt_at = NULL, posted_at = NULL WHERE id = ?`,
+         first_attempt_at = NULL, last_attempt_at = NULL, posted_at = NULL, check_at = NULL, checks = 0 WHERE id = ?`,
     ).run(set.freshKey, id);
   }
   for (const send of change.sends ?? []) recordSend(db, send, event.at);
