@@ -5,6 +5,9 @@
 export interface ArticleImage {
   url: string;
   alt?: string;
+  /** Pixels as the feed or page declared them (or the URL shows), when known: for previews. */
+  width?: number;
+  height?: number;
 }
 
 export interface Article {

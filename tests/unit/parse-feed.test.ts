@@ -68,7 +68,7 @@ describe('parseFeed: RSS 2.0', () => {
       tags: ['chaleur'],
       authors: ['Camille Martin', 'Jean Dupont'],
       publishedAt: new Date('2024-07-02T04:30:00Z'),
-      image: { url: 'https://cdn.quotidien.example/img/canicule.jpg', alt: 'Un thermomètre au soleil, place de la Concorde' },
+      image: { url: 'https://cdn.quotidien.example/img/canicule.jpg', alt: 'Un thermomètre au soleil, place de la Concorde', width: 1200, height: 630 },
       language: 'fr-FR',
     });
     expect(first.title).toBe(first.title.normalize('NFC'));

@@ -1,4 +1,5 @@
 import type { AnyFeed, AtomFeed, JsonFeed, MediaNs, RdfFeed, RssFeed } from 'feedsmith';
+import type { ImageCandidate } from '../choose-image.js';
 
 /** One item as every format reduces to it, still raw (HTML, unresolved links, date strings). */
 export interface RawItem {
@@ -13,7 +14,8 @@ export interface RawItem {
   categories: Array<string | undefined>;
   tags: Array<string | undefined>;
   authors: Array<string | undefined>;
-  image?: { url: string; alt?: string | undefined } | undefined;
+  /** Every image the item offers, full-size kinds first; parse-feed.ts chooses one. */
+  images: ImageCandidate[];
   language?: string | undefined;
 }
 
@@ -72,7 +74,12 @@ function fromRss(feed: RssFeed.Feed<string>, feedUrl: string): RawFeed {
           ...(item.dc?.creators ?? []),
           ...(item.atom?.authors ?? []).map((person) => person.name),
         ],
-        image: mediaImage(item.media) ?? enclosureImage((item.enclosures ?? []).map((e) => ({ url: e.url, type: e.type }))),
+        images: [
+          ...mediaImages(item.media, 'content'),
+          ...enclosureImages((item.enclosures ?? []).map((e) => ({ url: e.url, type: e.type, length: e.length }))),
+          ...itunesImage(item.itunes?.image),
+          ...mediaImages(item.media, 'thumbnail'),
+        ],
         language: item.xml?.lang ?? item.dc?.languages?.[0],
       };
     }),
@@ -104,7 +111,12 @@ function fromAtom(feed: AtomFeed.Feed<string>, feedUrl: string): RawFeed {
         tags: entry.dc?.subjects ?? [],
         // RFC 4287 §4.2.1: an entry without authors inherits the feed's.
         authors: authors.length > 0 ? authors : feedAuthors,
-        image: mediaImage(entry.media) ?? enclosureImage(enclosures.map((l) => ({ url: l.href, type: l.type }))),
+        images: [
+          ...mediaImages(entry.media, 'content'),
+          ...enclosureImages(enclosures.map((l) => ({ url: l.href, type: l.type, length: l.length }))),
+          ...itunesImage(entry.itunes?.image),
+          ...mediaImages(entry.media, 'thumbnail'),
+        ],
         language: entry.xml?.lang ?? entry.dc?.languages?.[0],
       };
     }),
@@ -129,7 +141,7 @@ function fromRdf(feed: RdfFeed.Feed<string>, feedUrl: string): RawFeed {
       categories: [],
       tags: item.dc?.subjects ?? [],
       authors: item.dc?.creators ?? [],
-      image: mediaImage(item.media),
+      images: [...mediaImages(item.media, 'content'), ...mediaImages(item.media, 'thumbnail')],
       language: item.xml?.lang ?? item.dc?.languages?.[0],
     })),
   };
@@ -146,7 +158,6 @@ function fromJson(feed: JsonFeed.Feed<string>, feedUrl: string): RawFeed {
     selfUrl: feed.feed_url,
     items: (feed.items ?? []).map((item) => {
       const authors = (item.authors ?? []).map((author) => author.name);
-      const image = item.image ?? item.banner_image;
       return {
         id: item.id,
         link: item.url ?? item.external_url,
@@ -160,28 +171,36 @@ function fromJson(feed: JsonFeed.Feed<string>, feedUrl: string): RawFeed {
         tags: item.tags ?? [],
         // JSON Feed 1.1: item authors default to the feed's.
         authors: authors.length > 0 ? authors : feedAuthors,
-        image: image === undefined ? undefined : { url: image },
+        // JSON Feed 1.1: `image` is the item's main image, `banner_image` a wide one for its header.
+        images: [item.image, item.banner_image].flatMap((url) => (url === undefined ? [] : [{ url }])),
         language: item.language,
       };
     }),
   };
 }
 
-function mediaImage(media: MediaNs.ItemOrFeed | undefined): RawItem['image'] {
-  if (media === undefined) return undefined;
+/**
+ * Media RSS (https://www.rssboard.org/media-rss): `media:content` of medium image (or an image
+ * type or file name), at the top, in groups and with declared width/height; or the thumbnails.
+ */
+function mediaImages(media: MediaNs.ItemOrFeed | undefined, kind: 'content' | 'thumbnail'): ImageCandidate[] {
+  if (media === undefined) return [];
   const groups = [media, ...(media.groups ?? [])];
-  for (const group of groups) {
-    for (const content of group.contents ?? []) {
-      if (content.url !== undefined && isImageContent(content)) {
-        return { url: content.url, alt: altText(content) ?? altText(group) ?? altText(media) };
-      }
-    }
+  if (kind === 'content') {
+    return groups.flatMap((group) =>
+      (group.contents ?? []).flatMap((content) =>
+        content.url !== undefined && isImageContent(content)
+          ? [{ url: content.url, width: content.width, height: content.height, bytes: content.fileSize, alt: altText(content) ?? altText(group) ?? altText(media) }]
+          : [],
+      ),
+    );
   }
-  for (const group of groups) {
-    const thumbnail = [...(group.thumbnails ?? []), ...(group.contents ?? []).flatMap((c) => c.thumbnails ?? [])][0];
-    if (thumbnail?.url !== undefined) return { url: thumbnail.url, alt: altText(group) ?? altText(media) };
-  }
-  return undefined;
+  return groups.flatMap((group) => {
+    const thumbnails = [...(group.thumbnails ?? []), ...(group.contents ?? []).flatMap((c) => c.thumbnails ?? [])];
+    return thumbnails.flatMap((thumbnail) =>
+      thumbnail.url === undefined ? [] : [{ url: thumbnail.url, width: thumbnail.width, height: thumbnail.height, alt: altText(group) ?? altText(media) }],
+    );
+  });
 }
 
 function isImageContent(content: MediaNs.Content): boolean {
@@ -194,9 +213,17 @@ function altText(meta: MediaMeta): string | undefined {
   return meta.description?.value ?? meta.title?.value ?? meta.texts?.[0]?.value;
 }
 
-function enclosureImage(enclosures: Array<{ url?: string | undefined; type?: string | undefined }>): RawItem['image'] {
-  const found = enclosures.find((e) => e.url !== undefined && (e.type ?? '').toLowerCase().startsWith('image/'));
-  return found?.url === undefined ? undefined : { url: found.url };
+type Enclosure = { url?: string | undefined; type?: string | undefined; length?: number | undefined };
+
+function enclosureImages(enclosures: Enclosure[]): ImageCandidate[] {
+  return enclosures.flatMap((e) =>
+    e.url !== undefined && (e.type ?? '').toLowerCase().startsWith('image/') ? [{ url: e.url, bytes: e.length }] : [],
+  );
+}
+
+/** Apple asks for 1400–3000 px square artwork (https://podcasters.apple.com/support/896-artwork-requirements), but nothing in the feed says which. */
+function itunesImage(url: string | undefined): ImageCandidate[] {
+  return url === undefined || url.trim() === '' ? [] : [{ url }];
 }
 
 function linkWithRel(links: Link[] | undefined, rel: string): string | undefined {

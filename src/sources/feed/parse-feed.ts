@@ -4,6 +4,7 @@ import type { Article, ArticleImage } from '../../articles/article.js';
 import { articleKey } from '../../articles/article-key.js';
 import { canonicalUrl } from '../../articles/canonical-url.js';
 import { toPlainText } from '../../articles/plain-text.js';
+import { chooseImage } from '../choose-image.js';
 import { fromAnyFeed, httpUrl } from './feed-formats.js';
 import type { RawItem } from './feed-formats.js';
 import { parseDate, stripDoctype } from './feed-text.js';
@@ -76,9 +77,7 @@ function toArticle(item: RawItem, feedLanguage: string | undefined, ctx: ParseFe
   const rawId = item.id || item.link?.trim() || `${title}\n${item.published ?? ''}`;
   const published = parseDate(item.published);
   const updated = parseDate(item.updated);
-  const imageUrl = httpUrl(item.image?.url, item.base, ctx.feedUrl);
-  const alt = item.image?.alt === undefined ? '' : toPlainText(item.image.alt);
-  const image: ArticleImage | undefined = imageUrl === undefined ? undefined : { url: imageUrl, ...(alt === '' ? {} : { alt }) };
+  const image = articleImage(item, ctx.feedUrl);
   const language = canonicalLanguage(item.language) ?? feedLanguage;
 
   return {
@@ -95,6 +94,23 @@ function toArticle(item: RawItem, feedLanguage: string | undefined, ctx: ParseFe
     ...(updated === undefined ? {} : { updatedAt: updated > ctx.now ? ctx.now : updated }),
     ...(image === undefined ? {} : { image }),
     ...(language === undefined ? {} : { language }),
+  };
+}
+
+/** The largest http(s) image the item offers (choose-image.ts), its alt text as plain text. */
+function articleImage(item: RawItem, feedUrl: string): ArticleImage | undefined {
+  const candidates = item.images.flatMap((candidate) => {
+    const url = httpUrl(candidate.url, item.base, feedUrl);
+    return url === undefined ? [] : [{ ...candidate, url }];
+  });
+  const chosen = chooseImage(candidates);
+  if (chosen === undefined) return undefined;
+  const alt = chosen.alt === undefined ? '' : toPlainText(chosen.alt);
+  return {
+    url: chosen.url,
+    ...(alt === '' ? {} : { alt }),
+    ...(chosen.width === undefined ? {} : { width: chosen.width }),
+    ...(chosen.height === undefined ? {} : { height: chosen.height }),
   };
 }
 
