@@ -15,6 +15,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerStoreCommands } from './commands/store.js';
 import { UsageError } from './output.js';
+import { quietWhenStdoutCloses } from './closed-stdout.js';
 
 /** Exit codes: 0 ok, 1 something failed, 2 usage or configuration error, or an action the state refuses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietWhenStdoutCloses();
   try {
     await buildProgram().parseAsync(argv);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);

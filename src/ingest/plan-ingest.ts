@@ -2,7 +2,7 @@ import type { Article } from '../articles/article.js';
 import type { IngestItem, PulledArticle, SourceState } from '../store/store.js';
 import { headlineKey } from '../delivery/idempotency-key.js';
 import { pullMoves, titleReposts } from '../delivery/lifecycle.js';
-import { routeArticle, type RoutingTable } from './route-article.js';
+import { routeArticle, whyUnrouted, type RoutingTable } from './route-article.js';
 
 export interface IngestPolicy {
   /** Posts on a source's first poll; 0 means record what is there and post nothing. */
@@ -55,7 +55,7 @@ export function planIngest(
         .filter((d) => reposting.has(d.routeId))
         .map((d) => ({ ...d, idempotencyKey: headlineKey(d.idempotencyKey, article.title, d.channelId) })),
     );
-    if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: 'no route matches' } };
+    if (deliveries.length === 0) return { article, ifNew: { kind: 'record', reason: whyUnrouted(article, routing) } };
     return { article, ifNew: { kind: 'deliver', deliveries, reason: firstPoll ? 'backfill' : 'new article' }, onTitleChange };
   });
 }

@@ -3,10 +3,10 @@ import type { Article } from '../articles/article.js';
 import type { ChannelConfig, RouteConfig } from '../config/schema.js';
 import type { NewDelivery } from '../store/store.js';
 import { deliveryKey } from '../delivery/idempotency-key.js';
-import { matchesRouteFilters } from './match-route.js';
+import { filterRefusal, matchesRouteFilters } from './match-route.js';
 
-/** A route as routing needs it; `onUpdate` defaults to ignore. */
-export type RoutingRoute = Omit<RouteConfig, 'onUpdate'> & { onUpdate?: RouteConfig['onUpdate'] };
+/** A route as routing needs it; `onUpdate` defaults to ignore, `allowNoLink` to false. */
+export type RoutingRoute = Omit<RouteConfig, 'onUpdate' | 'allowNoLink'> & { onUpdate?: RouteConfig['onUpdate']; allowNoLink?: boolean | undefined };
 
 export interface RoutingTable {
   routes: readonly RoutingRoute[];
@@ -24,6 +24,8 @@ export function routeArticle(article: Article, table: RoutingTable, dueAt: Date)
   const byChannel = new Map<string, NewDelivery>();
   for (const route of table.routes) {
     if (route.sources && !route.sources.includes(article.sourceId)) continue;
+    // No link (none given, or dropped by the URL policy): a bare headline only where the route asks for it.
+    if (article.url === '' && route.allowNoLink !== true) continue;
     if (!matchesRouteFilters(article, route)) continue;
     for (const channelId of route.channels) {
       const channel = table.channels.get(channelId);
@@ -45,4 +47,18 @@ export function routeArticle(article: Article, table: RoutingTable, dueAt: Date)
     }
   }
   return [...byChannel.values()];
+}
+
+/**
+ * Why no route takes an article, route by route: "route politics: include.categories [Politics]
+ * did not match; route sport: not from its sources [sport]". Recorded with the article, so
+ * `crier history` says which filter of which route kept it from every channel.
+ */
+export function whyUnrouted(article: Article, table: RoutingTable): string {
+  const reasons = table.routes.map((route) => {
+    if (route.sources && !route.sources.includes(article.sourceId)) return `route ${route.id}: source ${article.sourceId} is not in its sources [${route.sources.join(', ')}]`;
+    if (article.url === '' && route.allowNoLink !== true) return `route ${route.id}: the article has no usable http(s) link (allowNoLink: true posts it without one)`;
+    return `route ${route.id}: ${filterRefusal(article, route) ?? 'no channel'}`;
+  });
+  return `no route takes it (${reasons.join('; ')}); not posted`;
 }

@@ -77,8 +77,10 @@ describe('one channel of each platform, real and dry run', { timeout: 180_000 },
     // without the password: that is how Crier avoids logging in per post).
     const broken = await runCli(['--config', `${dir.path}/crier.yaml`, 'check'], env({ BSKY: 'aaaa-bbbb-cccc-dddd', MASTO: 'revoked' }));
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/^bsky +FAILED +auth: .*→ the credentials were refused/m);
-    expect(broken.stdout).toMatch(/^masto +FAILED +auth: .*→ the credentials were refused/m);
+    // Worded as the check it was (no post was attempted), with what to do.
+    expect(broken.stdout).toMatch(/^bsky +FAILED +credentials check: Bluesky refused the credentials \(HTTP 401\) → renew them/m);
+    expect(broken.stdout).toMatch(/^masto +FAILED +credentials check: Mastodon refused the credentials \(HTTP 401\) → renew them/m);
+    expect(broken.stdout).not.toMatch(/post/);
     expect(broken.stdout).toMatch(/^x +ok/m);
 
     const ok = await runCli(['--config', `${dir.path}/crier.yaml`, 'check'], env());

@@ -69,8 +69,15 @@ describe('crier CLI against a real store', { timeout: 180_000 }, () => {
     const target = `${dir.path}/new/crier.yaml`;
     const first = await runCli(['--config', target, 'init']);
     expect(first.code).toBe(0);
-    expect(readFileSync(target, 'utf8')).toContain('dryRun: true');
-    expect((await runCli(['--config', target, 'config', 'validate'])).code).toBe(0);
+    // A production starter: real channels whose secrets come from the environment, no backfill.
+    const written = readFileSync(target, 'utf8');
+    expect(written).toMatch(/^ {2}path: state\/crier\.db/m);
+    expect(written).not.toMatch(/^\s*(dryRun: true|backfill:)/m);
+    const missing = await runCli(['--config', target, 'config', 'validate']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/crier\.yaml:\d+ channels\[2\]\.credentials\.accessToken: environment variable MASTODON_TOKEN is not set/);
+    const secrets = { X_APP_KEY: 'k', X_APP_SECRET: 's', X_ACCESS_TOKEN: 't', X_ACCESS_SECRET: 'a', BSKY_APP_PASSWORD: 'p', MASTODON_TOKEN: 'm' };
+    expect((await runCli(['--config', target, 'config', 'validate'], secrets)).code).toBe(0);
     const second = await runCli(['--config', target, 'init']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/already exists; not overwriting/);

@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
-import { isPublishError } from '../../platforms/errors.js';
+import { checkFinding } from '../check-finding.js';
 import { withCli } from '../context.js';
 import { colour, printJson } from '../output.js';
 
 const VERIFY_TIMEOUT_MS = 20_000;
-
-/** What to do about a failed verification, by error code: the message says what, this says how. */
-const HINTS: Record<string, string> = {
-  auth: 'the credentials were refused: renew them (README → Platforms) and update the environment variables or files the config references',
-  'rate-limited': 'the platform is rate limiting this account; try again after the reset',
-  transient: 'the platform could not be reached: check the URL in the config and this machine’s network',
-  'unknown-outcome': 'the platform did not answer cleanly: try again; if it persists, check its status page',
-  rejected: 'the platform refused the request: check the account and the config',
-};
 
 export async function checkAction(program: Command, options: { json?: boolean }): Promise<void> {
   await withCli(program, undefined, async ({ app, out }) => {
@@ -24,9 +15,8 @@ export async function checkAction(program: Command, options: { json?: boolean })
           const { account } = await channel.adapter.verify(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
           return { channel: id, ok: true, detail: `ok as ${account}` };
         } catch (error) {
-          const code = isPublishError(error) ? error.code : 'unknown-outcome';
-          const message = error instanceof Error ? error.message : String(error);
-          return { channel: id, ok: false, detail: `${code}: ${message} → ${HINTS[code] ?? ''}` };
+          const found = checkFinding(channel.platform.label, error, app.now());
+          return { channel: id, ok: false, detail: `credentials check: ${found.finding} → ${found.hint}`, code: found.code, error: found.error };
         }
       }),
     );

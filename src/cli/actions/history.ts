@@ -19,8 +19,20 @@ export async function historyAction(program: Command, ref: string | undefined, o
       newestFirst: !article,
       limit,
     });
+    // Without an article, each event says which article it is about: its id and headline.
+    const titles = new Map<number, string>();
+    if (!article) {
+      for (const id of new Set(events.flatMap((e) => (e.articleId === undefined ? [] : [e.articleId])))) {
+        const found = await app.editor.findArticle({ kind: 'id', id });
+        if (found) titles.set(id, found.title);
+      }
+    }
     if (options.json) {
-      printJson(out, { article: article ?? null, deliveries, events });
+      printJson(out, {
+        article: article ?? null,
+        deliveries,
+        events: article ? events : events.map((e) => ({ ...e, articleTitle: e.articleId === undefined ? null : (titles.get(e.articleId) ?? null) })),
+      });
       return;
     }
     const now = app.now();
@@ -46,12 +58,33 @@ export async function historyAction(program: Command, ref: string | undefined, o
       }
     }
     out.write(
-      table(
-        ['WHEN', 'EVENT', 'CHANNEL', 'BY', 'WHAT'],
-        events.map((e) => [relativeTime(e.at, now), e.kind, e.channelId ?? '', e.actor, e.message]),
-      ),
+      article
+        ? table(
+            ['WHEN', 'EVENT', 'CHANNEL', 'BY', 'WHAT'],
+            events.map((e) => [relativeTime(e.at, now), e.kind, e.channelId ?? '', e.actor, e.message]),
+          )
+        : table(
+            ['WHEN', 'ARTICLE', 'TITLE', 'EVENT', 'CHANNEL', 'BY', 'WHAT'],
+            events.map((e) => [
+              relativeTime(e.at, now),
+              e.articleId === undefined ? '' : String(e.articleId),
+              e.articleId === undefined ? '' : shorten(titles.get(e.articleId) ?? '', TITLE_WIDTH),
+              e.kind,
+              e.channelId ?? '',
+              e.actor,
+              e.message,
+            ]),
+          ),
     );
   });
+}
+
+/** Headlines are long: the table shows their start; `crier history <id>` shows the rest. */
+const TITLE_WIDTH = 40;
+
+function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
 function stateText(out: Parameters<typeof colour>[0], state: string): string {

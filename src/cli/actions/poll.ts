@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createDaemon } from '../../daemon/daemon.js';
 import { pollSource } from '../../sources/poll-source.js';
+import { isPolled } from '../../sources/source-configs.js';
 import { withCli } from '../context.js';
 import { printJson, UsageError } from '../output.js';
 
@@ -23,6 +24,11 @@ export async function pollAction(program: Command, options: { source?: string; w
     }
     const reports = [];
     for (const source of sources) {
+      // A webhook source has nothing to fetch: its articles are pushed to the daemon's server.
+      if (!isPolled(source)) {
+        reports.push({ source: source.id, result: 'push-only' as const, path: `/hooks/${source.id}` });
+        continue;
+      }
       const report = await pollSource(source, { ...app, fetchTimeoutMs: app.config.defaults.fetchTimeout });
       reports.push({ source: source.id, ...report });
     }
@@ -30,11 +36,13 @@ export async function pollAction(program: Command, options: { source?: string; w
     else {
       for (const r of reports) {
         const line =
-          r.result === 'error'
-            ? `failed (${r.failures} in a row): ${r.error}`
-            : r.result === 'not-modified'
-              ? 'not modified'
-              : `${r.found} items: ${r.counts.recorded} new (${r.counts.deliveriesCreated} deliveries queued), ${r.counts.known} known, ${r.counts.duplicates} duplicates, ${r.counts.updated} updated`;
+          r.result === 'push-only'
+            ? `not polled: a ${sources.find((s) => s.id === r.source)?.kind ?? 'push'} source receives its articles at POST ${r.path} while \`crier run\` serves them`
+            : r.result === 'error'
+              ? `failed (${r.failures} in a row): ${r.error}`
+              : r.result === 'not-modified'
+                ? 'not modified'
+                : `${r.found} items: ${r.counts.recorded} new (${r.counts.deliveriesCreated} deliveries queued), ${r.counts.known} known, ${r.counts.duplicates} duplicates, ${r.counts.updated} updated`;
         out.write(`${r.source}: ${line}\n`);
       }
     }

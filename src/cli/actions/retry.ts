@@ -25,10 +25,11 @@ export async function retryAction(program: Command, id: string | undefined, opti
   });
 }
 
-export async function cancelAction(program: Command, id: string, options: { reason?: string; by?: string }): Promise<void> {
+export async function cancelAction(program: Command, id: string, options: { reason?: string; by?: string; json?: boolean }): Promise<void> {
   await withCli(program, options.by, async ({ app, out, actor }) => {
     const delivery = await app.editor.cancel(parseId(id), actor, options.reason);
-    out.write(`cancelled delivery ${id} (${delivery.channelId})\n`);
+    if (options.json) printJson(out, { cancelled: delivery.id, channel: delivery.channelId, state: delivery.state });
+    else out.write(`cancelled delivery ${id} (${delivery.channelId})\n`);
   });
 }
 

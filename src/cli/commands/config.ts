@@ -5,7 +5,8 @@ export function registerConfigCommands(program: Command): void {
   config
     .command('validate')
     .description('check the config: schema, references, secrets and every template (renders each against a sample)')
-    .action(async () => {
-      await (await import('../actions/config.js')).validateAction(program);
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      await (await import('../actions/config.js')).validateAction(program, options);
     });
 }

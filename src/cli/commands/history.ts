@@ -7,7 +7,7 @@ export function registerHistoryCommand(program: Command): void {
     .argument('[article]', 'article id or URL')
     .option('--channel <id>', 'only this channel')
     .option('--since <time>', 'events since: ISO 8601 or a duration ago (2h, 1d)')
-    .option('--limit <n>', 'at most n events (default 50)', '50')
+    .option('--limit <n>', 'at most n events', '50')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  crier history https://news.example.org/2026/11/29/bridge\n  crier history --channel x-main --since 2h\n')
     .action(async (ref: string | undefined, options: { channel?: string; since?: string; limit: string; json?: boolean }) => {

@@ -8,8 +8,9 @@ export function registerPauseCommands(program: Command): void {
     .option('--all', 'every channel')
     .option('--reason <text>', 'why, shown by crier status')
     .option('--by <name>', 'who, for the history (default: $USER)')
+    .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  crier pause x-main --reason "wrong template, fixing"\n  crier pause --all --reason "legal hold"\n')
-    .action(async (channel: string | undefined, options: { all?: boolean; reason?: string; by?: string }) => {
+    .action(async (channel: string | undefined, options: { all?: boolean; reason?: string; by?: string; json?: boolean }) => {
       await (await import('../actions/pause.js')).pauseAction(program, channel, options);
     });
 
@@ -19,7 +20,8 @@ export function registerPauseCommands(program: Command): void {
     .argument('[channel]', 'channel id')
     .option('--all', 'every channel')
     .option('--by <name>', 'who, for the history (default: $USER)')
-    .action(async (channel: string | undefined, options: { all?: boolean; by?: string }) => {
+    .option('--json', 'machine-readable output')
+    .action(async (channel: string | undefined, options: { all?: boolean; by?: string; json?: boolean }) => {
       await (await import('../actions/pause.js')).resumeAction(program, channel, options);
     });
 }

@@ -22,7 +22,8 @@ export function registerRetryCommands(program: Command): void {
     .argument('<delivery>', 'delivery id')
     .option('--reason <text>', 'why, for the history')
     .option('--by <name>', 'who, for the history (default: $USER)')
-    .action(async (id: string, options: { reason?: string; by?: string }) => {
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, options: { reason?: string; by?: string; json?: boolean }) => {
       await (await import('../actions/retry.js')).cancelAction(program, id, options);
     });
 }

@@ -6,7 +6,7 @@ import { createWebhookReceiver } from './webhook-receiver.js';
 export type WebhookSource = WebhookSourceConfig & { maxAge: number };
 
 export const webhookKind: SourceKind<WebhookSource> = {
-  // Nothing to fetch: `crier poll` reports "not modified", and the daemon never calls it.
+  // Nothing to fetch: neither `crier poll` nor the daemon calls it (isPolled is false).
   fetch: async () => ({ kind: 'unchanged', cursor: {} }),
   push: { ...webhookPush, create: createWebhookReceiver },
 };
