@@ -25,6 +25,8 @@ export interface CrierConfig {
   channels: ChannelConfig[];
   routes: RouteConfig[];
   server?: { host: string; port: number; publicUrl?: string | undefined; maxBodyBytes: number } | undefined;
+  /** The network policy for fetches driven by untrusted input (src/http/network-policy.ts). */
+  network: ParsedConfig['network'];
   /** The references only: `secrets.alertsWebhookUrl()` reads the URL. */
   alerts?: ParsedConfig['alerts'];
   secrets: ConfigSecrets;
@@ -95,6 +97,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
       publicUrl: config.server.publicUrl,
       maxBodyBytes: config.server.maxBodyBytes,
     },
+    network: config.network,
     alerts: config.alerts,
     secrets,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../http/address-ranges.js';
 import { idSchema } from './channel-base.js';
 import { durationSchema } from './duration.js';
 import { secretFileSchema, secretRefSchema } from './secret.js';
@@ -29,6 +30,11 @@ export const routeSchema = z
      * route's channels when its headline changes (a corrected or updated story).
      */
     onUpdate: z.enum(['ignore', 'repost-if-title-changed']).default('ignore'),
+    /**
+     * An article whose link is missing or was dropped (not http(s)) is not posted: a post without
+     * its link is rarely what a newsroom wants. `true` posts it anyway, as text alone.
+     */
+    allowNoLink: z.boolean().default(false),
   })
   .strict();
 
@@ -64,6 +70,17 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Fetches on someone else's say-so (webhook pages, article images, Bluesky card pages and
+     * thumbnails) never reach private, loopback, link-local or unique-local addresses, except
+     * the ranges listed here (a CMS on the newsroom's own network). Configured feeds are trusted.
+     */
+    network: z
+      .object({
+        allowPrivate: z.array(z.string().refine((text) => parseCidr(text) !== undefined, 'write an address range, e.g. 10.0.0.0/8 or fd00::/8')).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Where alerts go besides the log: a Slack-compatible incoming webhook. */
     alerts: z
       .object({

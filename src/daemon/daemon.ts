@@ -5,6 +5,7 @@ import type { Worker } from '../delivery/worker.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { Article } from '../articles/article.js';
+import type { NetworkPolicy } from '../http/network-policy.js';
 import type { Route } from '../server/http-server.js';
 import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.js';
 import { isPolled } from '../sources/source-configs.js';
@@ -27,6 +28,8 @@ export interface DaemonDeps {
   observer: Observer;
   /** This replica's name in the store's claims (one replica polls a source per due time). */
   owner: string;
+  /** Fetches a push asks for (a webhook's page) keep to this policy; feeds use the daemon's own agent. */
+  network: NetworkPolicy;
   /**
    * Receive pushes (WebSub, webhooks): given when the HTTP server runs. Without it WebSub sources
    * are polled like feeds and webhook sources receive nothing.
@@ -85,6 +88,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         now: deps.now,
         publicUrl: deps.push.publicUrl,
         dispatcher,
+        network: deps.network,
         fetchTimeoutMs: deps.config.defaults.fetchTimeout,
         pollNow,
         ingest,

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
+import type { NetworkPolicy } from '../http/network-policy.js';
 import type { ResolvedSource } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpRequest, HttpResponse, Route } from '../server/http-server.js';
@@ -14,6 +15,7 @@ export interface PushSourcesDeps {
   now: () => Date;
   publicUrl: string | undefined;
   dispatcher?: Dispatcher | undefined;
+  network: NetworkPolicy;
   fetchTimeoutMs: number;
   pollNow(sourceId: string): Promise<void>;
   ingest(sourceId: string, articles: readonly Article[]): Promise<PushIngest>;
@@ -46,6 +48,7 @@ export function createPushSources(deps: PushSourcesDeps): PushSources {
       now: deps.now,
       publicUrl: deps.publicUrl?.replace(/\/+$/, ''),
       dispatcher: deps.dispatcher,
+      network: deps.network,
       fetchTimeoutMs: deps.fetchTimeoutMs,
       pollNow: () => deps.pollNow(source.id),
       ingest: (articles) => deps.ingest(source.id, articles),

@@ -1,6 +1,7 @@
 import type { OutboundPost } from './contract.js';
 import type { Logger } from 'pino';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
+import { createNetworkPolicy } from '../http/network-policy.js';
 import { cutAfterWords, wordCutPoints } from '../render/truncate.js';
 
 /** An article image in memory, ready for a platform's media upload. */
@@ -16,6 +17,8 @@ export interface FetchImageOptions {
   maxBytes?: number;
   /** Caller cancellation (shutdown). */
   signal?: AbortSignal;
+  /** The network policy: an article's image is someone else's URL (src/http/network-policy.ts). */
+  dispatcher?: Dispatcher | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -50,6 +53,7 @@ export async function fetchImage(
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
     const response = await fetch(parsed, {
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       signal,
       headers: { accept: 'image/*', 'user-agent': USER_AGENT },
     });
@@ -135,9 +139,20 @@ export async function articleImage(
   channel: { images?: boolean | undefined; imageAlt?: string | undefined },
   log: Logger,
   signal: AbortSignal | undefined,
+  dispatcher: Dispatcher,
 ): Promise<{ image: FetchedImage; alt: string | undefined } | undefined> {
   const image = post.article.image;
   if (channel.images === false || !image) return undefined;
-  const fetched = await fetchImage(image.url, log, signal ? { signal } : {});
+  const fetched = await fetchImage(image.url, log, { dispatcher, ...(signal ? { signal } : {}) });
   return fetched && { image: fetched, alt: image.alt ?? channel.imageAlt };
+}
+
+/**
+ * Where an adapter fetches images and card pages: the app's network policy (AdapterDeps), else,
+ * for an adapter built alone, a strict policy of its own made on first use, so no caller can
+ * forget the policy.
+ */
+export function untrustedDispatcher(deps: { fetchDispatcher?: Dispatcher | undefined }): () => Dispatcher {
+  let own: Dispatcher | undefined;
+  return () => deps.fetchDispatcher ?? (own ??= createNetworkPolicy().dispatcher);
 }

@@ -3,6 +3,7 @@ import { editorActions, type EditorActions } from '../delivery/editor-actions.js
 import { replicaName } from '../delivery/replica-name.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
 import { checkArticleUrl } from '../platforms/check-article-url.js';
+import { createNetworkPolicy, type NetworkPolicy, type ResolveHost } from '../http/network-policy.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
@@ -26,6 +27,8 @@ export interface App {
   observer: Observer;
   /** This process's name in the store's leases and claims (one replica per channel, per poll). */
   owner: string;
+  /** The network policy for fetches on someone else's say-so (`network:` in the config). */
+  network: NetworkPolicy;
 }
 
 export interface AppOptions {
@@ -35,6 +38,8 @@ export interface AppOptions {
   random?: () => number;
   /** Metrics and alerts, built on the app's store. */
   observe?: (store: Store) => Observer;
+  /** Name resolution for the network policy (tests map names to loopback); default dns.lookup. */
+  resolve?: ResolveHost;
 }
 
 /** Wires the same objects for the daemon and for every CLI command. */
@@ -45,7 +50,9 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
   const store = await openStore(config);
   await store.migrate();
   const observer = options.observe?.(store) ?? silentObserver;
+  const network = createNetworkPolicy({ allowPrivate: config.network.allowPrivate, resolve: options.resolve });
   const channels = createChannelRuntimes(config.channels, {
+    fetchDispatcher: network.dispatcher,
     store,
     logger: options.logger,
     now,
@@ -68,7 +75,8 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     random,
     defaultLanguage: config.defaults.language,
     observer,
-    recheck: { afterMs: config.defaults.recheckAfter, check: (url) => checkArticleUrl(url) },
+    // An article's URL may come from a push: the re-check keeps to the network policy too.
+    recheck: { afterMs: config.defaults.recheckAfter, check: (url) => checkArticleUrl(url, { dispatcher: network.dispatcher }) },
   });
-  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer, owner };
+  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer, owner, network };
 }

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { ChannelConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { AdapterDeps, BaseChannel, Platform, PlatformAdapter, TextRules } from '../platforms/contract.js';
@@ -24,6 +25,8 @@ export interface ChannelRuntimeDeps {
    * adapter is first used, so commands that never publish need no credentials.
    */
   credentials: (channel: ChannelConfig) => ChannelConfig;
+  /** The network policy's dispatcher, for article images and card pages. */
+  fetchDispatcher?: Dispatcher | undefined;
 }
 
 /**
@@ -37,6 +40,7 @@ export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: 
     const adapterDeps: AdapterDeps = {
       logger: deps.logger.child({ channel: config.id }),
       now: deps.now,
+      fetchDispatcher: deps.fetchDispatcher,
       channelState: {
         get: (key) => deps.store.getChannelValue(config.id, key),
         set: (key, value) => deps.store.setChannelValue(config.id, key, value),

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
+import { withUsableUrls } from '../articles/url-policy.js';
 import type { ResolvedSource } from '../config/load.js';
 import { planIngest, planPulled } from '../ingest/plan-ingest.js';
 import type { RoutingTable } from '../ingest/route-article.js';
@@ -134,12 +135,20 @@ export async function ingestArticles(
   articles: readonly Article[],
   previous: SourceState | undefined,
   next: SourceState,
-  deps: Pick<PollDeps, 'store' | 'routing' | 'now'>,
+  deps: Pick<PollDeps, 'store' | 'routing' | 'now'> & { logger?: Logger | undefined },
   pulled: readonly string[] = [],
 ): Promise<PushIngest> {
   // Feeds count maxAge from first sight for items dated before the first poll (plan-ingest.ts).
   const maxAgeFrom = source.kind === 'feed' || source.kind === 'websub' ? 'first-seen' : 'date';
-  const items = planIngest(articles, previous, { backfill: source.backfill, maxAgeMs: source.maxAge, maxAgeFrom }, deps.routing, deps.now());
+  const usable = articles.map((found) => {
+    // The article boundary: whatever a source produced, only http(s) URLs go further.
+    const { article, dropped } = withUsableUrls(found);
+    for (const drop of dropped) {
+      deps.logger?.warn({ source: source.id, field: drop.field, value: drop.value.slice(0, 200) }, `article URL dropped: ${drop.field} ${drop.reason}`);
+    }
+    return article;
+  });
+  const items = planIngest(usable, previous, { backfill: source.backfill, maxAgeMs: source.maxAge, maxAgeFrom }, deps.routing, deps.now());
   const counts = await deps.store.ingest(source.id, items, next, deps.now(), planPulled(pulled));
   return { counts, items };
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Article } from '../articles/article.js';
+import type { NetworkPolicy } from '../http/network-policy.js';
 import type { Logger } from '../log/logger.js';
 import type { PushRequest, PushResponse } from './push-request.js';
 import type { IngestItem, IngestResult, SourceState, Store } from '../store/store.js';
@@ -69,6 +70,8 @@ export interface PushContext {
   /** server.publicUrl without a trailing slash (config validation requires it where needed). */
   publicUrl: string | undefined;
   dispatcher?: Dispatcher | undefined;
+  /** For fetches a push asks for (a webhook's page): refuses private addresses (src/http/network-policy.ts). */
+  network: NetworkPolicy;
   fetchTimeoutMs: number;
   /** Polls the source now (conditional GET), never alongside another poll of it; then wakes the worker. */
   pollNow(): Promise<void>;

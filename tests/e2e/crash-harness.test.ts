@@ -23,6 +23,7 @@ import { rss, type RssItem } from '../support/rss.js';
 import { randomInt, seededRandom, weightedPick } from '../support/seeded-random.js';
 import { openStoreReader, type DeliveryView, type StoreReader } from '../support/store-reader.js';
 import { tempDir } from '../support/temp-dir.js';
+import { ALLOW_LOOPBACK_YAML } from '../support/network.js';
 
 const SEED = Number(process.env.CRIER_CRASH_SEED ?? 20_261_129);
 const ARTICLES = 200;
@@ -116,6 +117,8 @@ beforeAll(async () => {
   config = dir.write(
     'crier.yaml',
     `store: { path: state/crier.db }
+# Card pages and images are on a loopback test server, which the network policy refuses by default.
+${ALLOW_LOOPBACK_YAML}
 sources:
   - { id: newsroom, kind: feed, url: "${feed.url}/feed.xml", interval: 1s, backfill: 0 }
 channels:

@@ -7,6 +7,7 @@ import { startFakeMastodon, type FakeMastodon } from '../support/fakes/fake-mast
 import { startServer, type TestServer } from '../support/http-server.js';
 import { rss, type RssItem } from '../support/rss.js';
 import { tempDir } from '../support/temp-dir.js';
+import { ALLOW_LOOPBACK_YAML } from '../support/network.js';
 
 const dir = tempDir('crier-e2e-pulled-');
 const TOKEN = 'pulled-story-token';
@@ -33,6 +34,8 @@ beforeAll(async () => {
     'crier.yaml',
     `store: { path: state/crier.db }
 defaults: { recheckAfter: 2s }
+# The re-checked article pages are on a loopback test server, which the network policy refuses by default.
+${ALLOW_LOOPBACK_YAML}
 sources:
   - { id: news, kind: feed, url: "${site.url}/feed.xml", interval: 1s }
 channels:
@@ -112,6 +115,7 @@ describe('a story trashed while its channel is paused', { timeout: 60_000 }, () 
       configFile,
       `store: { path: ${storeFile} }
 server: { listen: "127.0.0.1:${port}" }
+${ALLOW_LOOPBACK_YAML}
 sources:
   - { id: cms, kind: webhook, secret: "\${HOOK_SECRET}" }
 channels:

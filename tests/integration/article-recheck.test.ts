@@ -6,6 +6,7 @@ import { openApp, type App } from '../../src/runtime/app.js';
 import { makeArticle } from '../support/articles.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { tempDir } from '../support/temp-dir.js';
+import { ALLOW_LOOPBACK_YAML } from '../support/network.js';
 
 const T0 = new Date('2026-11-29T12:00:00Z');
 const MINUTE = 60_000;
@@ -87,6 +88,8 @@ describe('a paused delivery re-checks its article before it is sent', () => {
       dir.write(
         `crier-${Math.random().toString(36).slice(2)}.yaml`,
         `store: { path: ${dir.path}/recheck-${Math.random().toString(36).slice(2)}.db }
+# The re-checked pages are on a loopback test server, which the network policy refuses by default.
+${ALLOW_LOOPBACK_YAML}
 sources:
   - { id: news, kind: feed, url: "${s.server.url}/feed" }
 channels:

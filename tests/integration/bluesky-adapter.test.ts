@@ -18,7 +18,10 @@ import type { TestPds, TestPdsAccount } from '../support/pds.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { loopbackPolicy } from '../support/network.js';
 import { publishError } from '../support/publish-error.js';
+
+const loopback = loopbackPolicy();
 
 const POST = 'app.bsky.feed.post';
 
@@ -77,6 +80,8 @@ function adapterFor(
     logger: pino({ level: 'silent' }),
     channelState: memoryChannelState(state),
     now: () => new Date(),
+    // Images and card pages come from loopback test servers, which the network policy refuses by default.
+    fetchDispatcher: loopback.dispatcher,
   };
   return { adapter: createBlueskyAdapter(channel, deps, overrides.options), state };
 }

@@ -10,11 +10,14 @@ import { xChannelSchema, type XChannel } from '../../src/platforms/x/channel.js'
 import { isXDuplicate } from '../../src/platforms/x/errors.js';
 import { makeArticle } from '../support/articles.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { loopbackPolicy } from '../support/network.js';
 import type { FakeFault } from '../support/fakes/fake-server.js';
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../support/fakes/fake-mastodon.js';
 import { startFakeX, type FakeX, type FakeXOptions } from '../support/fakes/fake-x.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { publishError } from '../support/publish-error.js';
+
+const loopback = loopbackPolicy();
 
 // The real adapters over real loopback HTTP against the fakes; no nock in this file.
 const START = new Date('2025-03-01T12:00:00Z');
@@ -55,7 +58,8 @@ afterEach(async () => {
 });
 
 function deps(): AdapterDeps {
-  return { logger: pino({ level: 'silent' }), channelState: memoryChannelState(), now };
+  // Images come from a loopback test server, which the network policy refuses by default.
+  return { logger: pino({ level: 'silent' }), channelState: memoryChannelState(), now, fetchDispatcher: loopback.dispatcher };
 }
 
 function post(key: string, text = `Council approves budget ${key} https://news.example/${key}`): OutboundPost {

@@ -9,7 +9,10 @@ import { createMastodonAdapter, type MastodonAdapterOptions } from '../../src/pl
 import type { MastodonChannel } from '../../src/platforms/mastodon/channel.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { loopbackPolicy } from '../support/network.js';
 import { publishError } from '../support/publish-error.js';
+
+const loopback = loopbackPolicy();
 
 const INSTANCE = 'https://social.example';
 const TOKEN = 'masto-token';
@@ -68,12 +71,15 @@ function channel(overrides: Partial<MastodonChannel> = {}): MastodonChannel {
   };
 }
 
-function deps(): AdapterDeps {
+/** `policy: 'default'`: no fetchDispatcher, so the adapter keeps to the strict policy of its own. */
+function deps(policy: 'loopback' | 'default' = 'loopback'): AdapterDeps {
   const state = new Map<string, string>();
   return {
     logger: pino({ level: 'silent' }),
     channelState: memoryChannelState(state),
     now: () => new Date('2025-03-01T12:00:00Z'),
+    // Images come from a loopback test server, which the network policy refuses by default.
+    ...(policy === 'loopback' ? { fetchDispatcher: loopback.dispatcher } : {}),
   };
 }
 

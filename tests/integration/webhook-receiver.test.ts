@@ -5,6 +5,7 @@ import { createDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { openApp, type App } from '../../src/runtime/app.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
 import { tempDir } from '../support/temp-dir.js';
+import { ALLOW_LOOPBACK_YAML } from '../support/network.js';
 import { postWebhook, signWebhook } from '../support/webhook-client.js';
 
 const SECRET = 'in-process-webhook-secret';
@@ -28,6 +29,8 @@ async function run(store: string, clock: { now: Date }, extra = ''): Promise<Run
       `${store}.yaml`,
       `store: { path: ${store}.db }
 server: { listen: "127.0.0.1:0" }
+# One test's page is on loopback, which the network policy refuses by default.
+${ALLOW_LOOPBACK_YAML}
 sources:
   - { id: cms, kind: webhook, secret: "\${HOOK_SECRET}"${extra} }
 channels:

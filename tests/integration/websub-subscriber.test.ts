@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPushSources, type PushSources } from '../../src/daemon/push-sources.js';
 import type { ResolvedSource } from '../../src/config/load.js';
+import { createNetworkPolicy } from '../../src/http/network-policy.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
 import { loadSubscription } from '../../src/sources/websub/subscription.js';
 import { websubSourceSchema } from '../../src/sources/websub/websub-config.js';
@@ -74,6 +75,7 @@ async function harness(url: string, options: { storePath?: string; hub?: string;
     logger,
     now: () => clock.now,
     publicUrl,
+    network: createNetworkPolicy(),
     fetchTimeoutMs: 5_000,
     pollNow: async (id) => {
       polls.push(id);
@@ -118,7 +120,8 @@ describe('WebSub subscriber', () => {
     await h.push.maintain();
     const sub = await hub.verified(before + 1);
     expect(sub.topic).toBe(`${feeds.url}/feed.atom`);
-    expect(sub.callback).toBe(`${h.publicUrl}/websub/news`);
+    // The callback carries the subscription's token: 32 random bytes, base64url.
+    expect(sub.callback).toMatch(new RegExp(`^${h.publicUrl}/websub/news\\?token=[A-Za-z0-9_-]{43}$`));
     expect(sub.secret).toMatch(/^[0-9a-f]{64}$/);
     expect(hub.requests.at(-1)).toMatchObject({ mode: 'subscribe', leaseSeconds: 3600 });
     const stored = await loadSubscription(h.store, 'news');
@@ -161,7 +164,7 @@ describe('WebSub subscriber', () => {
     await h.push.maintain();
     const sub = await otherHub.verified(otherHub.verifications.filter((v) => v.ok).length + 1);
     expect(sub.topic).toBe(`${feeds.url}/linked.atom`);
-    expect(sub.callback).toBe(`${h.publicUrl}/websub/news`);
+    expect(sub.callback).toMatch(new RegExp(`^${h.publicUrl}/websub/news\\?token=`));
   });
 
   it('uses the configured hub for a feed that advertises none, and reports a feed without one', async () => {

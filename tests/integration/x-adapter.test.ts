@@ -10,7 +10,10 @@ import type { XChannel } from '../../src/platforms/x/channel.js';
 import { X_DUPLICATE_PREFIX, isXDuplicate } from '../../src/platforms/x/errors.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
+import { loopbackPolicy } from '../support/network.js';
 import { publishError } from '../support/publish-error.js';
+
+const loopback = loopbackPolicy();
 
 // twitter-api-v2 1.29.1 talks to api.x.com for v2 (tweets, users/me, and the v2 media upload).
 const API = 'https://api.x.com';
@@ -66,6 +69,8 @@ function deps(): AdapterDeps {
     logger: pino({ level: 'silent' }),
     channelState: memoryChannelState(state),
     now: () => new Date('2025-03-01T12:00:00Z'),
+    // Images come from loopback test servers, which the network policy refuses by default.
+    fetchDispatcher: loopback.dispatcher,
   };
 }
 

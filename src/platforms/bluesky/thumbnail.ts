@@ -1,6 +1,6 @@
 import { decode } from 'html-entities';
 import sharp from 'sharp';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import type { Article } from '../../articles/article.js';
 
 /**
@@ -46,16 +46,20 @@ export interface Thumbnail {
   mimeType: string;
 }
 
-/** The card image's URL: the feed's image, else the article page's og:image. */
-export async function findThumbnailSource(article: Article, limits: ThumbnailLimits): Promise<string | undefined> {
+/**
+ * The card image's URL: the feed's image, else the article page's og:image. The page and the
+ * image are someone else's URLs: `dispatcher` is the network policy (src/http/network-policy.ts).
+ */
+export async function findThumbnailSource(article: Article, limits: ThumbnailLimits, dispatcher?: Dispatcher): Promise<string | undefined> {
   if (article.image?.url) return httpUrl(article.image.url, article.url);
-  const page = await download(article.url, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', limits.maxPageBytes, limits, true);
+  if (article.url === '') return undefined;
+  const page = await download(article.url, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', limits.maxPageBytes, limits, true, dispatcher);
   return ogImageFrom(page.bytes.toString('utf8'), page.finalUrl);
 }
 
 /** Downloads an image and makes it a valid thumbnail; throws on any problem. */
-export async function loadThumbnail(url: string, limits: ThumbnailLimits): Promise<Thumbnail> {
-  const image = await download(url, 'image/jpeg,image/png,image/webp,image/*;q=0.8', limits.maxImageBytes, limits, false);
+export async function loadThumbnail(url: string, limits: ThumbnailLimits, dispatcher?: Dispatcher): Promise<Thumbnail> {
+  const image = await download(url, 'image/jpeg,image/png,image/webp,image/*;q=0.8', limits.maxImageBytes, limits, false, dispatcher);
   return fitThumbnail(image.bytes);
 }
 
@@ -121,8 +125,10 @@ async function download(
   maxBytes: number,
   limits: ThumbnailLimits,
   truncate: boolean,
+  dispatcher: Dispatcher | undefined,
 ): Promise<{ bytes: Buffer; finalUrl: string }> {
   const response = await fetch(url, {
+    ...(dispatcher ? { dispatcher } : {}),
     headers: { accept, 'user-agent': limits.userAgent },
     signal: AbortSignal.timeout(limits.timeoutMs),
   });

@@ -1,7 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
 import { PublishError } from '../errors.js';
-import { articleImage } from '../fetch-image.js';
+import { articleImage, untrustedDispatcher } from '../fetch-image.js';
 import type { MastodonChannel } from './channel.js';
 import { mapMastodonError } from './errors.js';
 import { uploadMastodonImage, type MediaPolling } from './media.js';
@@ -43,6 +43,7 @@ export function createMastodonAdapter(
   const polling = options.mediaPolling ?? DEFAULT_MEDIA_POLLING;
   const host = new URL(channel.instance).host;
   const logger = deps.logger.child({ platform: 'mastodon' });
+  const images = untrustedDispatcher(deps);
 
   return {
     async verify(signal?: AbortSignal): Promise<AccountInfo> {
@@ -101,7 +102,7 @@ export function createMastodonAdapter(
     log: AdapterDeps['logger'],
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
-    const found = await articleImage(post, channel, log, signal);
+    const found = await articleImage(post, channel, log, signal, images());
     if (!found) return undefined;
     return uploadMastodonImage(client, found.image, found.alt, polling, log, signal);
   }

@@ -2,7 +2,7 @@ import { globalAgent as httpGlobalAgent } from 'node:http';
 import { TwitterApi, type ITwitterApiClientPlugin, type SendTweetV2Params } from 'twitter-api-v2';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
 import { PublishError } from '../errors.js';
-import { articleImage } from '../fetch-image.js';
+import { articleImage, untrustedDispatcher } from '../fetch-image.js';
 import type { XChannel } from './channel.js';
 import { mapXError } from './errors.js';
 import { uploadXImage } from './media.js';
@@ -26,6 +26,7 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
   const client = new TwitterApi(credentials, { plugins });
   const v2 = client.v2;
   const logger = deps.logger.child({ platform: 'x' });
+  const images = untrustedDispatcher(deps);
 
   return {
     async verify(signal?: AbortSignal): Promise<AccountInfo> {
@@ -65,7 +66,7 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
     log: AdapterDeps['logger'],
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
-    const found = await articleImage(post, channel, log, signal);
+    const found = await articleImage(post, channel, log, signal, images());
     if (!found) return undefined;
     return uploadXImage(v2, found.image, found.alt, log);
   }

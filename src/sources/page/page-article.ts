@@ -1,8 +1,9 @@
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { articleKey } from '../../articles/article-key.js';
 import type { Article } from '../../articles/article.js';
 import { canonicalUrl } from '../../articles/canonical-url.js';
 import { toPlainText } from '../../articles/plain-text.js';
+import { webUrl } from '../../articles/url-policy.js';
 import { readPageMetadata } from './page-metadata.js';
 
 const PAGE_TIMEOUT_MS = 10_000;
@@ -23,14 +24,21 @@ export class PageFetchError extends Error {
  * An article for a URL that is in no feed (a manual post, a webhook that sends only a link),
  * built from the page's own metadata: OpenGraph, JSON-LD, <title>, the canonical link.
  */
-export async function articleFromPage(url: string, sourceId: string, now: Date): Promise<Article> {
-  const html = await fetchPage(url);
-  return articleFromHtml(html, url, sourceId, now);
+export async function articleFromPage(url: string, sourceId: string, now: Date, options: PageFetchOptions = {}): Promise<Article> {
+  const { html, finalUrl } = await fetchPage(url, options);
+  return articleFromHtml(html, finalUrl, sourceId, now);
+}
+
+export interface PageFetchOptions {
+  /** The network policy (and a webhook's site) for pages fetched on someone else's say-so. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export function articleFromHtml(html: string, url: string, sourceId: string, now: Date): Article {
   const meta = readPageMetadata(html);
-  const link = meta.canonical ? new URL(meta.canonical, url).href : url;
+  // Only an http(s) canonical link replaces the page's own URL (src/articles/url-policy.ts).
+  const link = webUrl(meta.canonical, url) ?? url;
+  const image = webUrl(meta.image, link);
   const title = toPlainText(meta.title ?? '');
   if (!title) throw new PageFetchError(url, 'has no title (no og:title, JSON-LD headline or <title>)');
   const published = meta.publishedAt ? new Date(meta.publishedAt) : undefined;
@@ -48,15 +56,16 @@ export function articleFromHtml(html: string, url: string, sourceId: string, now
     authors: unique(meta.authors),
     publishedAt,
     ...(updated && !Number.isNaN(updated.getTime()) ? { updatedAt: updated } : {}),
-    ...(meta.image ? { image: { url: new URL(meta.image, link).href, ...(meta.imageAlt ? { alt: meta.imageAlt } : {}) } } : {}),
+    ...(image ? { image: { url: image, ...(meta.imageAlt ? { alt: meta.imageAlt } : {}) } } : {}),
     ...(meta.language ? { language: meta.language } : {}),
   };
 }
 
-async function fetchPage(url: string): Promise<string> {
+async function fetchPage(url: string, options: PageFetchOptions): Promise<{ html: string; finalUrl: string }> {
   let response;
   try {
     response = await fetch(url, {
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
       headers: { accept: 'text/html,application/xhtml+xml', 'user-agent': 'Crier (+https://github.com/crier)' },
     });
@@ -73,7 +82,7 @@ async function fetchPage(url: string): Promise<string> {
       chunks.push(chunk);
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { html: Buffer.concat(chunks).toString('utf8'), finalUrl: response.url || url };
 }
 
 function unique(values: string[]): string[] {

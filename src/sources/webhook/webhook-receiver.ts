@@ -1,5 +1,6 @@
 import type { Article } from '../../articles/article.js';
 import { ENV_REF } from '../../config/secret.js';
+import { NetworkPolicyError } from '../../http/network-policy.js';
 import type { PushRequest, PushResponse } from '../push-request.js';
 import { articleFromPage } from '../page/page-article.js';
 import type { PushContext, PushIngest, PushSource } from '../source-kind.js';
@@ -25,6 +26,10 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
   if (secret === '' || ENV_REF.test(secret)) throw new Error(`webhook source ${source.id}: its secret was not read from the environment`);
   let running = false;
   const inFlight = new Set<Promise<PushResponse>>();
+  const site = source.url;
+  // Every connection a pushed URL leads to (the page, each redirect) is checked against the
+  // network policy and, when the source names its site, against that site too.
+  const pages = site === undefined ? ctx.network.dispatcher : ctx.network.restrictedTo(site, (host) => onSiteHost(host, site));
 
   async function receive(request: PushRequest): Promise<PushResponse> {
     const check = verifyWebhookSignature(
@@ -71,27 +76,33 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
       });
     }
     const link = body.kind === 'url' ? body.url : body.article.url;
-    if (!onSite(link, source.url)) return json(400, { error: `url: ${link} is not on ${source.url ?? ''}, the site of this webhook` });
+    if (!onSite(link, site)) return json(400, { error: `url: ${link} is not on ${site ?? ''}, the site of this webhook` });
     let article: Article;
     if (body.kind === 'url') {
       try {
-        article = { ...(await articleFromPage(body.url, source.id, ctx.now())), sourceId: source.id };
+        article = { ...(await articleFromPage(body.url, source.id, ctx.now(), { dispatcher: pages })), sourceId: source.id };
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const refused = policyRefusal(error);
+        const message = refused ? `url: ${body.url} led to ${refused.message}` : error instanceof Error ? error.message : String(error);
         log.warn({ url: body.url }, message);
-        return json(502, { error: message });
+        // Refused by policy: the request is at fault, and sending it again changes nothing.
+        return json(refused ? 400 : 502, { error: message });
       }
     } else {
       article = body.article;
+    }
+    const offSite = offSiteField(article, body.kind === 'url', site);
+    if (offSite) {
+      log.warn({ url: link, field: offSite.field }, 'webhook article refused: a URL off the site');
+      return json(400, { error: `${offSite.field}: ${offSite.url} is not on ${site ?? ''}, the site of this webhook` });
     }
     const result = await ctx.ingest([article]);
     const stored = await ctx.store.findArticleByUrl(article.canonicalUrl);
     const outcome = outcomeOf(result);
     log.info({ article: stored?.id, outcome, url: article.url }, 'webhook article');
+    // Ids and states only: nothing read from the page goes back to the sender.
     return json(202, {
       article: stored?.id ?? null,
-      url: article.url,
-      title: article.title,
       outcome,
       deliveries: result.counts.deliveriesCreated,
       ...(outcome === 'recorded' && result.items[0] ? { reason: result.items[0].ifNew.reason } : {}),
@@ -122,16 +133,36 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
     async stop() {
       running = false;
       await Promise.allSettled(inFlight);
+      if (pages !== ctx.network.dispatcher) await pages.close();
     },
   };
 }
 
 /** The site's host or a subdomain of it (www. aside); any URL when no site is configured. */
 function onSite(link: string, site: string | undefined): boolean {
-  if (site === undefined) return true;
-  const host = new URL(link).hostname;
+  return site === undefined || onSiteHost(new URL(link).hostname, site);
+}
+
+function onSiteHost(host: string, site: string): boolean {
   const siteHost = new URL(site).hostname.replace(/^www\./, '');
   return host === siteHost || host.endsWith(`.${siteHost}`);
+}
+
+/**
+ * The first URL of the article that leaves the site: what a page said (its canonical link, its
+ * og:image) or what the sender gave (image.url). Named as the sender or the page knows it.
+ */
+function offSiteField(article: Article, fromPage: boolean, site: string | undefined): { field: string; url: string } | undefined {
+  if (site === undefined) return undefined;
+  if (article.url !== '' && !onSite(article.url, site)) return { field: fromPage ? 'canonical (the page\'s canonical link)' : 'url', url: article.url };
+  if (article.image && !onSite(article.image.url, site)) return { field: fromPage ? 'image (the page\'s og:image)' : 'image.url', url: article.image.url };
+  return undefined;
+}
+
+/** The network policy's refusal somewhere in an error's causes (fetch wraps it twice). */
+function policyRefusal(error: unknown): NetworkPolicyError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof NetworkPolicyError) return e;
+  return undefined;
 }
 
 function outcomeOf({ counts }: PushIngest): Outcome {

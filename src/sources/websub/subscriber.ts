@@ -5,6 +5,7 @@ import { requestSubscription } from './hub-request.js';
 import { verifyHubSignature } from './hub-signature.js';
 import {
   DENIED_RETRY_MS,
+  callbackUrl,
   isSubscribed,
   leaseEnd,
   loadSubscription,
@@ -12,6 +13,7 @@ import {
   newSubscription,
   renewAt,
   retryDelay,
+  tokenMatches,
   VERIFY_TIMEOUT_MS,
   type Subscription,
 } from './subscription.js';
@@ -72,10 +74,10 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
       });
       if (stopped) return;
       // Recorded before the request: a hub may verify before it has even answered our POST.
-      current.pending = { hub: found.hub, topic: found.topic, at: iso() };
+      current.pending = { mode: 'subscribe', hub: found.hub, topic: found.topic, at: iso() };
       await save();
       const hub = await requestSubscription(
-        { hub: found.hub, callback, topic: found.topic, secret: current.secret, leaseSeconds: Math.round(source.lease / 1000) },
+        { hub: found.hub, callback: callbackUrl(current), topic: found.topic, secret: current.secret, leaseSeconds: Math.round(source.lease / 1000) },
         { deadlineMs: ctx.fetchTimeoutMs, dispatcher: ctx.dispatcher, signal },
       );
       if (current.pending) current.pending.hub = hub;
@@ -88,12 +90,22 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
     }
   }
 
+  /**
+   * A hub's verification GET. Only the request Crier sent and is waiting on can be confirmed or
+   * denied: the callback's token, the topic and the mode must match it, within the window. Any
+   * other GET (forged, replayed, late, for an active subscription Crier is not renewing) is a 404
+   * and changes nothing. https://www.w3.org/TR/websub/#hub-verifies-intent-of-the-subscriber
+   */
   function verify(query: URLSearchParams): PushResponse {
     const current = sub;
     const mode = query.get('hub.mode');
     const topic = query.get('hub.topic');
-    const matches = (s: { topic: string } | undefined) => s !== undefined && s.topic === topic;
-    if (!current || !(matches(current.pending) || matches(current.active))) return notFound('no such subscription requested');
+    if (!current || !tokenMatches(current, query.get('token'))) return notFound('no such subscription');
+    const pending = current.pending;
+    if (!pending || pending.topic !== topic || ctx.now().getTime() - Date.parse(pending.at) > VERIFY_TIMEOUT_MS) {
+      log.warn({ mode, topic }, 'WebSub verification refused: no request of ours is waiting for it');
+      return notFound('no subscription request of ours is waiting for this verification');
+    }
     if (mode === 'denied') {
       const reason = query.get('hub.reason') ?? 'no reason given';
       current.active = undefined;
@@ -101,14 +113,15 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
       void ctx.pollNow().catch(() => undefined);
       return { status: 200, body: 'ok\n' };
     }
-    // We never ask to unsubscribe, so no unsubscribe verification is ours to confirm.
+    // Crier never asks to unsubscribe (a subscription it no longer wants runs out with its
+    // lease), so an unsubscribe verification never matches the pending mode.
     const challenge = query.get('hub.challenge') ?? '';
-    if (mode !== 'subscribe' || !CHALLENGE.test(challenge)) return notFound('not a subscription we asked for');
+    if (mode !== pending.mode || !CHALLENGE.test(challenge)) return notFound('not a request we sent');
     const granted = Number(query.get('hub.lease_seconds'));
     // The hub MUST send hub.lease_seconds; if one does not, assume what we asked for.
     const leaseSeconds = Number.isInteger(granted) && granted > 0 ? granted : Math.round(source.lease / 1000);
-    const hub = current.pending?.hub ?? current.active?.hub ?? '';
-    current.active = { hub, topic: topic ?? '', verifiedAt: iso(), leaseSeconds };
+    const hub = pending.hub;
+    current.active = { hub, topic: pending.topic, verifiedAt: iso(), leaseSeconds };
     current.pending = undefined;
     current.failures = 0;
     current.retryAt = undefined;
@@ -124,6 +137,8 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
   function push(request: PushRequest): PushResponse {
     const current = sub;
     if (!current) return { status: 401, body: 'no subscription\n' };
+    // Not the callback we gave a hub: nothing to say to it.
+    if (!tokenMatches(current, request.query.get('token'))) return notFound('no such subscription');
     const check = verifyHubSignature(header(request, 'x-hub-signature'), request.body, current.secret);
     if (!check.ok) {
       // WebSub asks for a 2xx even here (https://www.w3.org/TR/websub/#authenticated-content-distribution)

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../../store/store.js';
 
 /**
@@ -7,14 +7,24 @@ import type { Store } from '../../store/store.js';
  * hub signs with. Times are ISO strings (the JSON round-trips them unchanged).
  */
 export interface Subscription {
-  v: 1;
+  /** 2: the callback carries a token (a stored v1 subscription is replaced by a new one). */
+  v: 2;
   /** The configured feed URL and our callback: when either changes, a new subscription starts. */
   feedUrl: string;
+  /** The callback without its token (`<publicUrl>/websub/<source id>`). */
   callback: string;
+  /**
+   * Random per subscription and part of the callback URL the hub is given (?token=…): a GET or
+   * POST without it did not come from a hub we sent that URL to. Kept across renewals.
+   */
+  token: string;
   /** hub.secret: random per subscription, kept across renewals so no push falls between two secrets. */
   secret: string;
-  /** Sent and not yet verified: the hub's GET must name this topic. */
-  pending?: { hub: string; topic: string; at: string } | undefined;
+  /**
+   * The request we sent and the hub has not verified yet: only a verification of this mode, for
+   * this topic, within VERIFY_TIMEOUT_MS of `at`, is ours to confirm (or, `denied`, to accept).
+   */
+  pending?: { mode: 'subscribe'; hub: string; topic: string; at: string } | undefined;
   /** The last subscription the hub verified, and the lease it granted. */
   active?: { hub: string; topic: string; verifiedAt: string; leaseSeconds: number } | undefined;
   failures: number;
@@ -37,8 +47,26 @@ export function metaKey(sourceId: string): string {
 }
 
 export function newSubscription(feedUrl: string, callback: string): Subscription {
-  // 32 random bytes as hex: 64 characters, well under the 200-byte limit on hub.secret.
-  return { v: 1, feedUrl, callback, secret: randomBytes(32).toString('hex'), failures: 0 };
+  // 32 random bytes as hex: 64 characters, well under the 200-byte limit on hub.secret. The
+  // token is as unguessable (256 bits), in URL-safe characters.
+  return { v: 2, feedUrl, callback, token: randomBytes(32).toString('base64url'), secret: randomBytes(32).toString('hex'), failures: 0 };
+}
+
+/**
+ * The callback the hub is given: ours plus the token. Hubs keep a callback's query string when
+ * they add theirs (https://www.w3.org/TR/websub/#hub-verifies-intent-of-the-subscriber: "Hubs
+ * MUST preserve the query string during subscription verification by appending new parameters").
+ */
+export function callbackUrl(subscription: Subscription): string {
+  return `${subscription.callback}?token=${subscription.token}`;
+}
+
+/** Whether a request's token is this subscription's, compared in constant time. */
+export function tokenMatches(subscription: Subscription, given: string | null): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(subscription.token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export async function loadSubscription(store: Store, sourceId: string): Promise<Subscription | undefined> {
@@ -46,7 +74,7 @@ export async function loadSubscription(store: Store, sourceId: string): Promise<
   if (raw === undefined) return undefined;
   try {
     const parsed = JSON.parse(raw) as Partial<Subscription>;
-    return parsed.v === 1 && typeof parsed.secret === 'string' ? (parsed as Subscription) : undefined;
+    return parsed.v === 2 && typeof parsed.secret === 'string' && typeof parsed.token === 'string' ? (parsed as Subscription) : undefined;
   } catch {
     return undefined; // unreadable: a fresh subscription replaces it
   }
