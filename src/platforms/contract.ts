@@ -38,8 +38,13 @@ export type ReadBack = { found: true } | { found: false; reason: string };
 export interface OwnPost {
   remoteId: string;
   url?: string | undefined;
+  /** The text as the platform returns it, shortened links (X's t.co) expanded back where it says. */
   text: string;
+  /** The full links the post carries, as the platform reports them (X entities, Mastodon hrefs, Bluesky facets). */
+  links?: string[] | undefined;
   createdAt?: Date | undefined;
+  /** The post this one replies to, when it is a reply (a correction). */
+  replyTo?: string | undefined;
 }
 
 export interface Receipt {
@@ -52,6 +57,19 @@ export interface Receipt {
 export interface AccountInfo {
   /** The account as people know it: @handle, handle.bsky.social, @user@instance. */
   account: string;
+  /** What the platform's answer to the check said about this account's remaining request budget. */
+  budget?: BudgetReading[] | undefined;
+  /** What else the check found worth saying (e.g. the stored session belonged to other credentials). */
+  notes?: string[] | undefined;
+}
+
+/** One rate-limit reading from a platform's headers (X x-rate-limit-*, Mastodon X-RateLimit-*). */
+export interface BudgetReading {
+  /** What the budget counts, e.g. "requests to /2/users/me per 15 min". */
+  label: string;
+  remaining: number;
+  limit?: number | undefined;
+  resetAt?: Date | undefined;
 }
 
 /** One adapter per channel. Every failure is thrown as a PublishError (errors.ts). */

@@ -224,7 +224,7 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
   it('verifies the user and creates a post, signed with OAuth 1.0a', async () => {
     const fake = await x();
     const adapter = xAdapter(fake);
-    expect(await adapter.verify()).toEqual({ account: '@newsroom' });
+    expect(await adapter.verify()).toMatchObject({ account: '@newsroom' });
     const receipt = await adapter.publish(post('a'));
     expect(fake.posts()).toEqual([{ id: receipt.remoteId, createdAt: START, text: post('a').text, media: [] }]);
   });
@@ -301,6 +301,77 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
     if (fault.kind === 'rate-limit' && outcome instanceof PublishError) {
       expect(outcome.resetAt).toEqual(new Date(START.getTime() + 90_000));
     }
+  });
+
+  it('deletes a post once: a second DELETE finds it gone, and a read-back says not found', async () => {
+    const fake = await x();
+    const adapter = xAdapter(fake);
+    const receipt = await adapter.publish(post('a'));
+    expect(await adapter.readBack?.(receipt)).toEqual({ found: true });
+    expect(await adapter.remove?.(receipt)).toBe('deleted');
+    expect(await adapter.remove?.(receipt)).toBe('already-gone');
+    expect(fake.deletions()).toEqual([{ id: receipt.remoteId, at: START }]);
+    expect(fake.posts()).toEqual([]);
+    const gone = await adapter.readBack?.(receipt);
+    expect(gone).toEqual({ found: false, reason: `X: Could not find tweet with id: [${receipt.remoteId}].` });
+  });
+
+  it('reads back as not found a post deleted on x.com, and a deletion or read-back is retried on a 503', async () => {
+    const fake = await x();
+    const adapter = xAdapter(fake);
+    const receipt = await adapter.publish(post('a'));
+    fake.setFault({ kind: 'status', status: 503, body: 'json', on: 'any', times: 1 });
+    expect((await publishError(adapter.readBack?.(receipt))).code).toBe('transient');
+    fake.setFault({ kind: 'reset', on: 'any', times: 1 });
+    expect((await publishError(adapter.remove?.(receipt))).code).toBe('transient');
+    fake.deleteOutside(receipt.remoteId);
+    expect(await adapter.readBack?.(receipt)).toMatchObject({ found: false });
+  });
+
+  it('posts a correction as a reply, and refuses a reply to a deleted post', async () => {
+    const fake = await x();
+    const adapter = xAdapter(fake);
+    const parent = await adapter.publish(post('a'));
+    const reply = await adapter.publish({ ...post('fix', 'Correction: the vote was 7-2.'), replyTo: parent });
+    expect(fake.posts().find((item) => item.id === reply.remoteId)?.replyTo).toBe(parent.remoteId);
+    await adapter.remove?.(parent);
+    const refused = await publishError(adapter.publish({ ...post('fix2', 'Correction again'), replyTo: parent }));
+    expect([refused.code, refused.status]).toEqual(['auth', 403]);
+  });
+
+  it("lists the account's posts since a time, newest first, with the links as posted", async () => {
+    const fake = await x();
+    const adapter = xAdapter(fake);
+    await adapter.publish(post('old'));
+    advance(10 * 60_000);
+    const since = clock;
+    const first = await adapter.publish(post('a'));
+    advance(1_000);
+    const second = await adapter.publish(post('b'));
+    const listed = (await adapter.recentPosts?.(since)) ?? [];
+    expect(listed.map((item) => item.remoteId)).toEqual([second.remoteId, first.remoteId]);
+    expect(listed[1]).toEqual({
+      remoteId: first.remoteId,
+      url: `https://x.com/i/web/status/${first.remoteId}`,
+      // X answers the text with a t.co link; the entities give back the link as posted.
+      text: post('a').text,
+      links: ['https://news.example/a'],
+      createdAt: new Date(START.getTime() + 10 * 60_000),
+    });
+  });
+
+  it('checks the credentials with GET /2/users/me and reports the rate budget from its headers', async () => {
+    const fake = await x();
+    const info = await xAdapter(fake).verify();
+    expect(info.account).toBe('@newsroom');
+    expect(info.budget).toEqual([
+      {
+        label: 'requests to GET /2/users/me per 15 min',
+        limit: 900,
+        remaining: 899,
+        resetAt: new Date(START.getTime() + 15 * 60_000),
+      },
+    ]);
   });
 
   it('accepts only http(s) base URLs', () => {

@@ -441,7 +441,7 @@ describe('X adapter: verify', () => {
     nock(API)
       .get('/2/users/me')
       .reply(capture(seen, 200, { data: { id: '2244994945', name: 'Newsroom', username: 'newsroom' } }));
-    expect(await createXAdapter(channel(), deps()).verify()).toEqual({ account: '@newsroom' });
+    expect(await createXAdapter(channel(), deps()).verify()).toMatchObject({ account: '@newsroom' });
     const oauth = oauthParams(seen[0]?.headers.authorization);
     expect(oauth.oauth_signature).toBe(expectedSignature('GET', `${API}/2/users/me`, oauth));
   });
@@ -455,5 +455,119 @@ describe('X adapter: verify', () => {
         { 'content-type': 'application/problem+json' },
       );
     expect((await publishError(createXAdapter(channel(), deps()).verify())).code).toBe('auth');
+  });
+});
+
+describe('X adapter: corrections, deletions, read-back, listing', () => {
+  it('sends a correction as a reply to the post it corrects', async () => {
+    const seen: Seen[] = [];
+    nock(API).post('/2/tweets').reply(capture(seen, 201, { data: { id: '22', text: 'Correction' } }));
+    const reply = { ...post(), text: 'Correction: the vote was 7-2.', replyTo: { remoteId: '11' } };
+    await createXAdapter(channel({ images: false }), deps()).publish(reply);
+    expect(seen[0]?.body).toEqual({ text: 'Correction: the vote was 7-2.', reply: { in_reply_to_tweet_id: '11' } });
+  });
+
+  it('reads a 404, `deleted: false` or a resource-not-found problem on DELETE as already gone', async () => {
+    const notFound = { title: 'Not Found Error', type: 'https://api.twitter.com/2/problems/resource-not-found', detail: 'gone' };
+    nock(API)
+      .delete('/2/tweets/11')
+      .reply(200, { data: { deleted: true } })
+      .delete('/2/tweets/12')
+      .reply(404, { title: 'Not Found Error', status: 404, detail: 'gone' }, { 'content-type': 'application/problem+json' })
+      .delete('/2/tweets/13')
+      .reply(200, { data: { deleted: false } })
+      .delete('/2/tweets/14')
+      .reply(200, { errors: [notFound] });
+    const adapter = createXAdapter(channel(), deps());
+    expect(await adapter.remove?.({ remoteId: '11' })).toBe('deleted');
+    expect(await adapter.remove?.({ remoteId: '12' })).toBe('already-gone');
+    expect(await adapter.remove?.({ remoteId: '13' })).toBe('already-gone');
+    expect(await adapter.remove?.({ remoteId: '14' })).toBe('already-gone');
+  });
+
+  it('maps DELETE failures like a post, except that an unclear answer is transient (deleting again is harmless)', async () => {
+    nock(API)
+      .delete('/2/tweets/11')
+      .reply(503, '<html>Over capacity</html>', { 'content-type': 'text/html' })
+      .delete('/2/tweets/11')
+      .reply(401, { title: 'Unauthorized', status: 401, detail: 'Unauthorized' }, { 'content-type': 'application/problem+json' })
+      .delete('/2/tweets/11')
+      .reply(429, { title: 'Too Many Requests', status: 429 }, { 'content-type': 'application/problem+json', 'x-rate-limit-reset': '1740831300' })
+      .delete('/2/tweets/11')
+      .reply(403, { title: 'Forbidden', status: 403, detail: 'You are not allowed to delete this Tweet.' }, { 'content-type': 'application/problem+json' });
+    const adapter = createXAdapter(channel(), deps());
+    const ref = { remoteId: '11' };
+    const unclear = await publishError(adapter.remove?.(ref));
+    expect([unclear.code, unclear.status]).toEqual(['transient', 503]);
+    expect((await publishError(adapter.remove?.(ref))).code).toBe('auth');
+    const limited = await publishError(adapter.remove?.(ref));
+    expect([limited.code, limited.resetAt]).toEqual(['rate-limited', new Date(1740831300 * 1000)]);
+    expect((await publishError(adapter.remove?.(ref))).code).toBe('auth');
+  });
+
+  it('reads back: data is found, a 200 with a Not Found Error problem is not, a reset connection is transient', async () => {
+    nock(API)
+      .get('/2/tweets/11')
+      .query(true)
+      .reply(200, { data: { id: '11', text: 'Council…' } })
+      .get('/2/tweets/12')
+      .query(true)
+      .reply(200, {
+        errors: [
+          {
+            value: '12',
+            detail: 'Could not find tweet with id: [12].',
+            title: 'Not Found Error',
+            resource_type: 'tweet',
+            parameter: 'id',
+            resource_id: '12',
+            type: 'https://api.twitter.com/2/problems/resource-not-found',
+          },
+        ],
+      })
+      .get('/2/tweets/13')
+      .query(true)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    const adapter = createXAdapter(channel(), deps());
+    expect(await adapter.readBack?.({ remoteId: '11' })).toEqual({ found: true });
+    expect(await adapter.readBack?.({ remoteId: '12' })).toEqual({ found: false, reason: 'X: Could not find tweet with id: [12].' });
+    expect((await publishError(adapter.readBack?.({ remoteId: '13' }))).code).toBe('transient');
+  });
+
+  it("lists the account's posts since a time with the user id from /2/users/me, asked once", async () => {
+    let query: Record<string, string> = {};
+    nock(API)
+      .get('/2/users/me')
+      .reply(200, { data: { id: '2244994945', name: 'Newsroom', username: 'newsroom' } })
+      .get('/2/users/2244994945/tweets')
+      .twice()
+      .query((q) => {
+        query = q as Record<string, string>;
+        return true;
+      })
+      .reply(200, {
+        data: [
+          {
+            id: '31',
+            text: 'Council approves budget https://t.co/abc',
+            created_at: '2025-03-01T12:00:05.000Z',
+            entities: { urls: [{ start: 24, end: 41, url: 'https://t.co/abc', expanded_url: 'https://news.example/budget' }] },
+          },
+        ],
+        meta: { result_count: 1 },
+      });
+    const adapter = createXAdapter(channel(), deps());
+    const listed = await adapter.recentPosts?.(new Date('2025-03-01T11:58:00.250Z'));
+    await adapter.recentPosts?.(new Date('2025-03-01T11:58:00Z'));
+    expect(query).toMatchObject({ start_time: '2025-03-01T11:58:00Z', 'tweet.fields': 'created_at,entities,referenced_tweets' });
+    expect(listed).toEqual([
+      {
+        remoteId: '31',
+        url: 'https://x.com/i/web/status/31',
+        text: 'Council approves budget https://news.example/budget',
+        links: ['https://news.example/budget'],
+        createdAt: new Date('2025-03-01T12:00:05Z'),
+      },
+    ]);
   });
 });

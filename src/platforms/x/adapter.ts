@@ -4,7 +4,9 @@ import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt }
 import { PublishError } from '../errors.js';
 import { articleImage, untrustedDispatcher } from '../fetch-image.js';
 import type { XChannel } from './channel.js';
+import { xAccount } from './account.js';
 import { mapXError } from './errors.js';
+import { xFollowUps } from './follow-ups.js';
 import { uploadXImage } from './media.js';
 
 export interface XAdapterOptions {
@@ -27,15 +29,14 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
   const v2 = client.v2;
   const logger = deps.logger.child({ platform: 'x' });
   const images = untrustedDispatcher(deps);
+  const account = xAccount(v2, deps, abortable);
+  const followUps = xFollowUps(v2, deps, abortable, account.userId);
 
   return {
+    ...followUps,
+
     async verify(signal?: AbortSignal): Promise<AccountInfo> {
-      try {
-        const me = await abortable(v2.me(), signal);
-        return { account: `@${me.data.username}` };
-      } catch (error) {
-        throw mapXError(error, deps.now());
-      }
+      return account.verify(signal);
     },
 
     async publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt> {
@@ -43,6 +44,8 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
       const mediaId = await attachableImage(post, log, signal);
       const payload: SendTweetV2Params = { text: post.text };
       if (mediaId !== undefined) payload.media = { media_ids: [mediaId] };
+      // A correction goes under the article's post (https://docs.x.com/x-api/posts/create-post).
+      if (post.replyTo) payload.reply = { in_reply_to_tweet_id: post.replyTo.remoteId };
       if (signal?.aborted) {
         throw new PublishError('transient', 'cancelled before the post was sent to X', { cause: signal.reason });
       }

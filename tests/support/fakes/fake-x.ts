@@ -36,6 +36,8 @@ export interface FakeTweet {
   text: string;
   /** Attached images, with the alt text set through /2/media/metadata. */
   media: { id: string; altText: string | undefined }[];
+  /** The post this one replies to (`reply.in_reply_to_tweet_id`), only on replies. */
+  replyTo?: string;
 }
 
 export interface FakeX {
@@ -43,8 +45,12 @@ export interface FakeX {
   credentials: FakeXCredentials;
   /** The user's id, for GET /2/users/:id/tweets. */
   userId: string;
-  /** Every post created, oldest first. */
+  /** Every post on the account, oldest first (deleted ones are gone, as on X). */
   posts(): FakeTweet[];
+  /** Every DELETE that removed a post, in order: a post deleted twice would show twice. */
+  deletions(): { id: string; at: Date }[];
+  /** Deletes a post as a person would on x.com, outside the API. */
+  deleteOutside(id: string): void;
   requests(): number;
   setFault(fault: FakeFault | undefined): void;
   close(): Promise<void>;
@@ -96,6 +102,7 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
   // Every other endpoint has its own 15-minute window; X's numbers vary by endpoint and plan.
   const otherWindows = new Map<string, RateWindow>();
   const posts: FakeTweet[] = [];
+  const deletions: { id: string; at: Date }[] = [];
   const uploads = new Map<string, FakeUpload>();
   let sequence = 0n;
 
@@ -154,6 +161,9 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     const timeline = /^\/2\/users\/([^/]+)\/tweets$/.exec(path);
     if (method === 'GET' && timeline) return listPosts(timeline[1] ?? '', request.url, headers);
     if (method === 'POST' && path.startsWith('/2/media/')) return mediaRoute(request, path, headers);
+    const single = /^\/2\/tweets\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && single) return deletePost(single[1] ?? '', headers);
+    if (method === 'GET' && single) return lookupPost(single[1] ?? '', request.url, headers);
     return { status: 404, body: problem(404, 'Not Found Error', `No route for ${method} ${path}`), headers };
   }
 
@@ -194,20 +204,68 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
         headers,
       };
     }
+    const reply = fields.reply;
+    const replyTo = typeof reply === 'object' && reply !== null ? Reflect.get(reply, 'in_reply_to_tweet_id') : undefined;
+    if (replyTo !== undefined && (typeof replyTo !== 'string' || !posts.some((post) => post.id === replyTo))) {
+      // Replying to a post that is deleted or not visible is a 403 with this message (X code 385:
+      // https://github.com/plhery/node-twitter-api-v2/issues/366, https://github.com/IBBoard/cawbird/issues/8).
+      return {
+        status: 403,
+        body: problem(403, 'Forbidden', 'You attempted to reply to a Tweet that is deleted or not visible to you.'),
+        headers,
+      };
+    }
     // The daily cap counts posts made: when it is spent, its reset is the one to wait for.
     if (!dailyWindow.take()) return tooManyRequests({ ...rateHeaders, ...dailyHeaders() });
     const media = mediaIds.map((id) => ({ id, altText: uploads.get(id)?.altText }));
-    const post: FakeTweet = { id: nextId(), createdAt: now(), text: text ?? '', media };
+    const post: FakeTweet = { id: nextId(), createdAt: now(), text: text ?? '', media, ...(replyTo ? { replyTo } : {}) };
     posts.push(post);
     return { status: 201, body: { data: render(post) }, headers: { ...rateHeaders, ...dailyHeaders() } };
   }
 
-  /** https://docs.x.com/x-api/posts/get-posts-by-user (newest first; max_results 5–100). */
+  /**
+   * DELETE /2/tweets/:id answers `{ data: { deleted: true } }` (https://docs.x.com/x-api/posts/delete-post).
+   * For a post that is not there the fake answers as v2 answers every missing resource: a 200
+   * whose `errors` hold a "Not Found Error" problem
+   * (https://gist.github.com/semifor/22e04b7dbe6e9ed16eabea7bfd6c5d37).
+   */
+  function deletePost(id: string, headers: Record<string, string>): Reply {
+    const at = posts.findIndex((post) => post.id === id);
+    if (at < 0) return { status: 200, body: { errors: [notFound(id)] }, headers };
+    posts.splice(at, 1);
+    deletions.push({ id, at: now() });
+    return { status: 200, body: { data: { deleted: true } }, headers };
+  }
+
+  /**
+   * GET /2/tweets/:id (https://docs.x.com/x-api/posts/get-post-by-id): a deleted or unknown post
+   * is a 200 with no `data` and a resource-not-found problem, not a 404
+   * (https://gist.github.com/semifor/22e04b7dbe6e9ed16eabea7bfd6c5d37,
+   * https://github.com/HunterLarco/twitter-v2/issues/33).
+   */
+  function lookupPost(id: string, url: URL, headers: Record<string, string>): Reply {
+    const post = posts.find((item) => item.id === id);
+    if (!post) return { status: 200, body: { errors: [notFound(id)] }, headers };
+    return { status: 200, body: { data: withFields(post, url) }, headers };
+  }
+
+  /**
+   * https://docs.x.com/x-api/posts/get-posts-by-user (newest first; max_results 5–100;
+   * start_time in ISO 8601; created_at, entities and referenced_tweets only when asked for in
+   * tweet.fields).
+   */
   function listPosts(userId: string, url: URL, headers: Record<string, string>): Reply {
     if (userId !== USER.id)
       return { status: 404, body: problem(404, 'Not Found Error', 'Could not find user'), headers };
     const max = Math.min(100, Math.max(5, Number(url.searchParams.get('max_results') ?? 10) || 10));
-    const page = [...posts].reverse().slice(0, max).map(render);
+    const startParam = url.searchParams.get('start_time');
+    const start = startParam === null ? Number.NEGATIVE_INFINITY : Date.parse(startParam);
+    if (Number.isNaN(start)) return invalid(`Invalid start_time: ${startParam}`, headers);
+    const page = [...posts]
+      .reverse()
+      .filter((post) => post.createdAt.getTime() >= start)
+      .slice(0, max)
+      .map((post) => withFields(post, url));
     const meta =
       page.length === 0
         ? { result_count: 0 }
@@ -290,6 +348,11 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     credentials,
     userId: USER.id,
     posts: () => posts.map((post) => ({ ...post, media: post.media.map((item) => ({ ...item })) })),
+    deletions: () => deletions.map((item) => ({ ...item })),
+    deleteOutside(id) {
+      const at = posts.findIndex((post) => post.id === id);
+      if (at >= 0) posts.splice(at, 1);
+    },
     requests: server.requests,
     setFault: server.setFault,
     close: server.close,
@@ -307,4 +370,41 @@ function render(post: FakeTweet): { id: string; text: string; edit_history_tweet
     return `https://t.co/${post.id.slice(-6)}${String(links).padStart(4, '0')}`;
   });
   return { id: post.id, text, edit_history_tweet_ids: [post.id] };
+}
+
+/** The v2 partial-error problem for a post that is not there. */
+function notFound(id: string): object {
+  return {
+    value: id,
+    detail: `Could not find tweet with id: [${id}].`,
+    title: 'Not Found Error',
+    resource_type: 'tweet',
+    parameter: 'id',
+    resource_id: id,
+    type: 'https://api.twitter.com/2/problems/resource-not-found',
+  };
+}
+
+/**
+ * A post with the tweet.fields asked for: created_at, and entities.urls where each t.co link
+ * in `text` maps back to the link as posted (`expanded_url`) with its place in the text
+ * (https://docs.x.com/x-api/fundamentals/data-dictionary#tweet).
+ */
+function withFields(post: FakeTweet, url: URL): { id: string } & Record<string, unknown> {
+  const fields = new Set((url.searchParams.get('tweet.fields') ?? '').split(',').filter(Boolean));
+  const rendered = render(post);
+  const extra: Record<string, unknown> = {};
+  if (fields.has('created_at')) extra.created_at = post.createdAt.toISOString();
+  if (fields.has('referenced_tweets') && post.replyTo) extra.referenced_tweets = [{ type: 'replied_to', id: post.replyTo }];
+  if (fields.has('entities')) {
+    const originals = post.text.match(/https?:\/\/[^\s]+/g) ?? [];
+    const shortened = rendered.text.match(/https:\/\/t\.co\/[^\s]+/g) ?? [];
+    const urls = shortened.map((short, index) => {
+      const start = [...rendered.text.slice(0, rendered.text.indexOf(short))].length;
+      const expanded = originals[index] ?? short;
+      return { start, end: start + short.length, url: short, expanded_url: expanded, display_url: expanded.replace(/^https?:\/\//, '').slice(0, 26) };
+    });
+    if (urls.length) extra.entities = { urls };
+  }
+  return { ...rendered, ...extra };
 }
