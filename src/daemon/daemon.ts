@@ -14,6 +14,8 @@ import { pullSourceArticle } from '../delivery/pull-article.js';
 import { isDeadHere } from '../delivery/replica-name.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';
+import { createTickFailures } from './tick-failures.js';
+import { createPollHolds } from '../sources/poll-holds.js';
 import type { Observer } from '../observe/observer.js';
 import type { SourceState, Store } from '../store/store.js';
 
@@ -80,6 +82,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** A poll asked for by a push and not begun yet: later pushes join it. */
   const queuedPolls = new Map<string, Promise<void>>();
   const background = new Set<Promise<unknown>>();
+  /** Sources whose last poll could not be saved wait here, not at their stale stored due time. */
+  const holds = createPollHolds();
+  const tickFailures = createTickFailures(deps.now);
   const push = deps.push
     ? createPushSources({
         sources: deps.config.sources,
@@ -107,6 +112,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       fetchTimeoutMs: deps.config.defaults.fetchTimeout,
       observer: deps.observer,
       intervalFor: (source) => push?.pollInterval(source.id),
+      holds,
     };
   }
 
@@ -165,6 +171,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     else schedule(0);
   }
 
+  /** A source's due time: the stored one, or later while a backoff the store could not save holds it. */
+  function dueAt(sourceId: string, state: SourceState | undefined): number {
+    const stored = state?.nextPollAt?.getTime() ?? 0;
+    return Math.max(Number.isFinite(stored) ? stored : 0, holds.until(sourceId)?.getTime() ?? 0);
+  }
+
   async function sourceStates(): Promise<Map<string, SourceState>> {
     return new Map((await deps.store.listSourceStates()).map((state) => [state.sourceId, state]));
   }
@@ -180,7 +192,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const state = states.get(source.id);
       if (forcedDue.delete(source.id)) due.push({ source, forced: true });
       else if (source.schedule && state?.initializedAt) continue;
-      else if (!state?.nextPollAt || state.nextPollAt.getTime() <= now) due.push({ source, forced: false });
+      else if (dueAt(source.id, state) <= now) due.push({ source, forced: false });
     }
     return due;
   }
@@ -214,23 +226,35 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   async function tick(): Promise<void> {
     ticking = true;
     wakeSoon = false;
+    let ok = true;
     try {
       await heartbeat.beat();
       await push?.maintain();
       await pollAll(await dueSources());
       await deps.worker.runDue(abort.signal);
     } catch (error) {
-      deps.logger.error({ err: error }, 'daemon tick failed; retrying shortly');
+      ok = false;
+      tickFailed(error, 'daemon tick failed');
     }
     let delay = MAX_SLEEP_MS;
     try {
       if (!abort.signal.aborted) delay = await nextWake();
     } catch (error) {
-      deps.logger.error({ err: error }, 'daemon could not plan its next wake-up; retrying shortly');
+      ok = false;
+      tickFailed(error, 'daemon could not plan its next wake-up');
     }
+    if (ok) tickFailures.succeeded();
+    // A failing tick waits (longer while it keeps failing), whatever woke it: it cannot spin.
+    const wait = tickFailures.minWaitMs();
     // No await from here to schedule(): a wake() in between would start a second loop.
     ticking = false;
-    if (!abort.signal.aborted) schedule(wakeSoon ? 0 : delay);
+    if (!abort.signal.aborted) schedule(Math.max(wait, wakeSoon ? 0 : delay));
+  }
+
+  function tickFailed(error: unknown, what: string): void {
+    const { log, suppressed } = tickFailures.failed(error);
+    const wait = tickFailures.minWaitMs();
+    if (log) deps.logger.error({ err: error, ...(suppressed > 0 ? { suppressed } : {}) }, `${what}; retrying in ${wait / 1000} s`);
   }
 
   async function nextWake(): Promise<number> {
@@ -242,8 +266,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const states = await sourceStates();
     for (const source of deps.config.sources) {
       if (!isPolled(source)) continue;
-      const next = states.get(source.id)?.nextPollAt;
-      if (next && !source.schedule) wake = Math.min(wake, next.getTime());
+      const state = states.get(source.id);
+      // Past due but claimed by another replica: looked at again at the next regular wake-up,
+      // not in a loop of empty ticks while that replica polls it.
+      if (source.schedule || (state?.claimedBy !== undefined && state.claimedBy !== deps.owner)) continue;
+      if (state?.nextPollAt || holds.until(source.id)) wake = Math.min(wake, dueAt(source.id, state));
     }
     return Math.max(0, wake - now);
   }

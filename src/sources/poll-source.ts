@@ -9,6 +9,7 @@ import type { IngestResult, SourceState, Store } from '../store/store.js';
 import { sourceKindFor } from './registry.js';
 import { ALERT_AFTER_FAILURES } from './alert-threshold.js';
 import { busyUntil } from './server-busy.js';
+import type { PollHolds } from './poll-holds.js';
 import type { PushIngest } from './source-kind.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 
@@ -23,6 +24,8 @@ export interface PollDeps {
   observer?: Observer;
   /** The interval to the next poll when not the source's own (a WebSub safety poll). */
   intervalFor?: (source: ResolvedSource) => number | undefined;
+  /** Backoff kept in memory when the store cannot save a source's state (the daemon's). */
+  holds?: PollHolds | undefined;
 }
 
 export type PollReport =
@@ -42,7 +45,14 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
  * source backs off (capped) and keeps trying; other sources are unaffected.
  */
 export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
-  const report = await pollOnce(source, deps);
+  let report: PollReport;
+  try {
+    report = await pollOnce(source, deps);
+  } catch (error) {
+    // The store failed outside the fetch (reading the state, or saving a failure): the source
+    // backs off in memory exactly as a failed fetch would, so it is not fetched again at once.
+    report = holdUnsaved(source, error, (deps.holds?.failures(source.id) ?? 0) + 1, deps);
+  }
   const observer = deps.observer ?? silentObserver;
   if (report.result === 'error') {
     observer.pollFinished(source.id, 'error', { found: 0, failures: report.failures, error: report.error, needsPerson: report.failures === ALERT_AFTER_FAILURES });
@@ -56,6 +66,7 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
   const log = deps.logger.child({ source: source.id });
   const previous = await deps.store.getSourceState(source.id);
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
+  const failuresBefore = Math.max(state.consecutiveFailures, deps.holds?.failures(source.id) ?? 0);
   const startedAt = deps.now();
   try {
     const fetched = await sourceKindFor(source).fetch(source, {
@@ -77,25 +88,32 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) log.info('source recovered');
     if (fetched.kind === 'unchanged') {
       await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? deps.now() });
+      deps.holds?.clear(source.id);
       return { result: 'not-modified' };
     }
     const next = { ...ok, initializedAt: state.initializedAt ?? deps.now() };
     const { counts } = await ingestArticles(source, fetched.articles, previous, next, deps, fetched.pulled);
+    deps.holds?.clear(source.id);
     if (counts.pulled > 0) log.info({ pulled: fetched.pulled?.length, cancelled: counts.pulled }, 'pulled stories: pending deliveries cancelled');
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
       log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
     return { result: 'ingested', counts, found: fetched.articles.length };
   } catch (error) {
-    const failures = state.consecutiveFailures + 1;
+    const failures = failuresBefore + 1;
     const { message, next } = afterFailure(source, error, failures, deps);
-    await deps.store.saveSourceState({
-      ...state,
-      lastPollAt: startedAt,
-      consecutiveFailures: failures,
-      lastError: message,
-      nextPollAt: next,
-    });
+    try {
+      await deps.store.saveSourceState({
+        ...state,
+        lastPollAt: startedAt,
+        consecutiveFailures: failures,
+        lastError: message,
+        nextPollAt: next,
+      });
+    } catch (saveError) {
+      return holdUnsaved(source, new Error(`${message}; and its state could not be saved: ${errorMessage(saveError)}`, { cause: saveError }), failures, deps);
+    }
+    deps.holds?.clear(source.id);
     if (failures === ALERT_AFTER_FAILURES) {
       log.error({ failures, nextPollAt: next }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
     } else {
@@ -105,6 +123,18 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
   }
 }
 
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A poll whose outcome the store could not record: backed off in memory (poll-holds.ts), logged. */
+function holdUnsaved(source: ResolvedSource, error: unknown, failures: number, deps: PollDeps): PollReport {
+  const { message, next } = afterFailure(source, error, failures, deps);
+  deps.holds?.hold(source.id, next, failures);
+  deps.logger.child({ source: source.id }).error({ failures, nextPollAt: next }, `source ${source.id}: the store failed (${message}); not polled again before ${next.toISOString()}`);
+  return { result: 'error', error: message, failures };
+}
+
 /**
  * When a failed source is polled next, and what its lastError says. Failures back off, doubling
  * (capped). A server that answered 429 or 503 with Retry-After is taken at its word instead: not
@@ -112,7 +142,7 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
  * interval, so a server saying "1 second" is not hammered.
  */
 function afterFailure(source: ResolvedSource, error: unknown, failures: number, deps: PollDeps): { message: string; next: Date } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const now = deps.now();
   const busy = busyUntil(error, now, MAX_BACKOFF_MS);
   if (busy === undefined) {
@@ -164,7 +194,9 @@ export async function ingestPushed(
 ): Promise<PushIngest> {
   const previous = await deps.store.getSourceState(source.id);
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
-  const result = await ingestArticles(source, articles, previous, { ...state, initializedAt: state.initializedAt ?? deps.now() }, deps);
+  // A due time is never left empty: an empty one reads as "due now" at every tick.
+  const next = { ...state, initializedAt: state.initializedAt ?? deps.now(), nextPollAt: state.nextPollAt ?? deps.now() };
+  const result = await ingestArticles(source, articles, previous, next, deps);
   const { counts } = result;
   if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
     deps.logger.child({ source: source.id }).info({ found: articles.length, ...counts }, 'pushed articles');
