@@ -17,6 +17,12 @@ const TRACKING_PARAMS: ReadonlySet<string> = new Set([
   'igshid',
 ]);
 
+/** Whether a query parameter only tracks the click (utm_*, fbclid, …): posts drop them too. */
+export function isTrackingParam(name: string): boolean {
+  const lower = name.replace(/^(?:amp;)+/i, '').toLowerCase();
+  return lower.startsWith('utm_') || TRACKING_PARAMS.has(lower);
+}
+
 /** `?amp`, `?amp=1`, `?amp=true` select the AMP rendering of the same story. */
 const AMP_QUERY_VALUES: ReadonlySet<string> = new Set(['', '1', 'true']);
 
@@ -76,7 +82,7 @@ function canonicalQuery(params: URLSearchParams): string {
     // parsed: the same link as the correctly escaped one, so it must fold to the same URL.
     const name = rawName.replace(/^(?:amp;)+/i, '');
     const lower = name.toLowerCase();
-    if (lower.startsWith('utm_') || TRACKING_PARAMS.has(lower)) continue;
+    if (isTrackingParam(lower)) continue;
     if (lower === 'amp' && AMP_QUERY_VALUES.has(value.toLowerCase())) continue;
     kept.append(name, value);
   }

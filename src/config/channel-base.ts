@@ -49,8 +49,34 @@ export const baseChannelShape = {
   dryRun: z.boolean().default(false),
   /** Template file, relative to the config file; default: templates/<platform>.hbs. */
   template: z.string().optional(),
-  /** BCP 47 language used when the article declares none. */
+  /** BCP 47 language used when the article declares none and none is detected; default: defaults.language. */
   language: z.string().optional(),
+  /**
+   * The link a post carries (README "Links"): `canonicalUrl`, the article's link without the
+   * feed's tracking parameters, or `url`, exactly as the feed gives it; plus the newsroom's own
+   * campaign parameters, counted in the post's length. Values may use {{platform}}, {{channel}}.
+   */
+  link: z
+    .object({
+      from: z.enum(['canonicalUrl', 'url']).default('canonicalUrl'),
+      utm: z
+        .object({
+          source: z.string().min(1).optional(),
+          medium: z.string().min(1).optional(),
+          campaign: z.string().min(1).optional(),
+          term: z.string().min(1).optional(),
+          content: z.string().min(1).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  /**
+   * Read each post back from the platform after posting (README "Read-back"). Default: the
+   * platform's choice (on for Bluesky and Mastodon, off for X, which bills reads); off for a dry run.
+   */
+  verify: z.boolean().optional(),
   /** Attach the article image when the platform supports it. */
   images: z.boolean().default(true),
   /** Alt text used when the feed gives an image without one. */

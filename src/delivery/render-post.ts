@@ -1,12 +1,24 @@
 import type { Article } from '../articles/article.js';
 import { templateContext } from '../render/context.js';
 import { fitPost, type FittedPost } from '../render/fit.js';
+import { postLanguage } from '../render/post-language.js';
+import { postLink } from '../render/post-link.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
 
+/** The fitted text and what goes out with it, as the adapters will send it. */
+export interface RenderedPost extends FittedPost {
+  /** The language tag the platform receives (Mastodon `language`, Bluesky `langs`). */
+  language: string;
+  /** The link the post carries ('' when the article has none) and how its text shows it. */
+  link: { url: string; text: string };
+}
+
 /**
  * The one way a post is built: template → context → fit to the platform. The worker, a dry run
- * and `crier preview` all call this, so what an editor previews is what gets posted.
+ * and `crier preview` all call this, so what an editor previews is what gets posted. The
+ * adapters derive the same language and link from the same functions (post-language.ts,
+ * post-link.ts), so the record or status they build agrees with this text.
  */
 export async function renderPost(
   article: Article,
@@ -14,13 +26,18 @@ export async function renderPost(
   templates: TemplateSet,
   routeTemplate: string | undefined,
   defaultLanguage: string,
-): Promise<FittedPost> {
+): Promise<RenderedPost> {
   const render = templates.forDelivery(channel.config.id, routeTemplate);
+  const rules = await channel.textRules();
+  const language = await postLanguage(article, channel.config.language ?? defaultLanguage);
+  const url = postLink(article, channel.config.link, { platform: channel.platform.id, channel: channel.config.id });
+  const text = url === '' ? '' : (rules.linkText?.(url) ?? url);
   const context = templateContext(article, {
     channelId: channel.config.id,
     platform: channel.platform.id,
-    language: channel.config.language ?? defaultLanguage,
+    language,
     imageAlt: channel.config.imageAlt,
+    linkText: text,
   });
-  return fitPost(render, context, await channel.textRules());
+  return { ...fitPost(render, context, rules), language, link: { url, text } };
 }

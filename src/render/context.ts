@@ -1,4 +1,5 @@
 import type { Article } from '../articles/article.js';
+import { isFunctionWord } from './function-words.js';
 
 /**
  * What a template can use. Every field is always present (empty string, empty list or null) so
@@ -25,15 +26,18 @@ export interface TemplateContext {
 export interface ContextTarget {
   channelId: string;
   platform: string;
+  /** The post's language, already resolved (post-language.ts). */
   language: string;
   imageAlt?: string | undefined;
+  /** How the post's link reads in the text (`{{url}}`); default: the article's URL. */
+  linkText?: string | undefined;
 }
 
 export function templateContext(article: Article, target: ContextTarget): TemplateContext {
   return {
     title: article.title,
-    summary: article.summary,
-    url: article.url,
+    summary: withoutExcerptMarker(article.summary, target.language),
+    url: target.linkText ?? article.url,
     canonicalUrl: article.canonicalUrl,
     categories: article.categories,
     tags: article.tags,
@@ -41,11 +45,34 @@ export function templateContext(article: Article, target: ContextTarget): Templa
     author: article.authors[0] ?? '',
     publishedAt: article.publishedAt.toISOString(),
     image: article.image ? { url: article.image.url, alt: article.image.alt ?? target.imageAlt ?? '' } : null,
-    language: article.language ?? target.language,
+    language: target.language,
     source: article.sourceId,
     channel: target.channelId,
     platform: target.platform,
   };
+}
+
+/**
+ * WordPress ends excerpts with " […]" and many feeds with "...": one "…" says the same, and a
+ * summary cut later never shows two (cut-text.ts keeps one "…" per field). Like Crier's own
+ * cuts, the excerpt then ends on a word that is not a function word ("and…" backs off).
+ */
+function withoutExcerptMarker(summary: string, language: string): string {
+  const marker = /\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$/u.exec(summary);
+  if (!marker) return summary;
+  const before = summary.slice(0, marker.index);
+  // "It ends here. […]": the sentence is whole, the marker only says the article goes on.
+  if (before === '' || /[.!?。！？]$/u.test(before)) return before;
+  return `${withoutTrailingFunctionWords(before, language)}…`;
+}
+
+function withoutTrailingFunctionWords(text: string, language: string): string {
+  let kept = text;
+  for (;;) {
+    const last = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(kept)].filter((s) => s.isWordLike).at(-1);
+    if (!last || !isFunctionWord(last.segment, language) || last.index === 0) return kept;
+    kept = kept.slice(0, last.index).replace(/[\s,;:–—-]+$/u, '');
+  }
 }
 
 /** The article every template is test-rendered against when the config loads. */

@@ -1,7 +1,9 @@
 import type { TextRules } from './text-rules.js';
 import type { TemplateContext } from './context.js';
 import type { RenderControls, RenderPost } from './templates.js';
-import { cutAfterWords, wordCutPoints } from './truncate.js';
+import { bestCut, cutCandidates, type Cut } from './cut-text.js';
+import { graphemeLength } from './graphemes.js';
+import { unpostableReason } from './unpostable.js';
 
 export interface FittedPost {
   text: string;
@@ -24,42 +26,73 @@ export class FitError extends Error {
 }
 
 /**
+ * A text that must not go out whatever its length (U+FFFD, control characters). A FitError, so
+ * every caller that refuses a post that cannot fit refuses this one the same way, with its reason.
+ */
+export class UnpostableTextError extends FitError {
+  constructor(message: string, length: number, limit: number) {
+    super(message, length, limit);
+    this.name = 'UnpostableTextError';
+  }
+}
+
+/**
+ * A shortened summary below this is a stub ("• The plan…"): it is dropped instead. Fewer than
+ * five words says nothing; under 40 % of a short summary (fewer than ten words kept) misleads.
+ */
+const STUB_MIN_WORDS = 5;
+const STUB_MIN_SHARE = 0.4;
+const STUB_SHARE_WORDS = 10;
+
+/**
  * Fits a post to its platform by re-rendering the template with less, never by cutting the
  * rendered text: the link, hashtags, words and graphemes stay whole. Order of sacrifice: the
- * summary (at a word, with …), then the hashtags (the summary is then fitted again: it says more
- * than tags), then the headline. If even the bare headline does not fit, the post is rejected.
+ * summary (cut at a sentence, a clause or a word, README "Fitting"), then the hashtags (the
+ * summary is then fitted again: it says more than tags), then the summary as a whole when only a
+ * stub of it would fit, then the headline. If even one word of headline does not fit, or the text
+ * carries characters no post may carry, the post is refused with the reason.
  */
 export function fitPost(render: RenderPost, context: TemplateContext, rules: TextRules): FittedPost {
-  const attempt = (ctx: TemplateContext, controls: RenderControls) => {
+  for (const [field, value] of [['headline', context.title], ['summary', context.summary], ['link', context.url]] as const) {
+    const reason = unpostableReason(field, value);
+    if (reason) throw new UnpostableTextError(reason, 0, rules.limit);
+  }
+  const attempt = (ctx: TemplateContext, controls: RenderControls): Attempt => {
     const text = render(ctx, controls);
     return { text, measure: rules.measure(text) };
   };
-  const done = (result: ReturnType<typeof attempt>, adjustments: string[]): FittedPost => ({
-    text: result.text,
-    length: result.measure.length,
-    limit: rules.limit,
-    unit: rules.unit,
-    adjustments,
-  });
+  const done = (result: Attempt, adjustments: string[]): FittedPost => {
+    const reason = unpostableReason('post', result.text);
+    if (reason) throw new UnpostableTextError(`${reason} (the template or a field other than headline and summary)`, result.measure.length, rules.limit);
+    return { text: result.text, length: result.measure.length, limit: rules.limit, unit: rules.unit, adjustments };
+  };
 
   const keep = { dropHashtags: false };
+  const drop = { dropHashtags: true };
   const full = attempt(context, keep);
   if (full.measure.fits) return done(full, []);
 
-  const summaryFit = shortenField(context, 'summary', 0, (ctx) => attempt(ctx, keep));
-  if (summaryFit) return done(summaryFit.result, ['summary shortened']);
+  const summaryFit = shortenSummary(context, (ctx) => attempt(ctx, keep));
+  if (summaryFit) return done(summaryFit, ['summary shortened']);
 
-  const drop = { dropHashtags: true };
-  const withoutTags = shortenField(context, 'summary', 0, (ctx) => attempt(ctx, drop));
-  if (withoutTags) {
-    return done(withoutTags.result, withoutTags.shortened ? ['summary shortened', 'hashtags dropped'] : ['hashtags dropped']);
-  }
+  const withoutTags = attempt(context, drop);
+  if (withoutTags.measure.fits) return done(withoutTags, ['hashtags dropped']);
+  const shortWithoutTags = shortenSummary(context, (ctx) => attempt(ctx, drop));
+  if (shortWithoutTags) return done(shortWithoutTags, ['summary shortened', 'hashtags dropped']);
 
+  const hadSummary = context.summary.trim() !== '';
   const bare = { ...context, summary: '' };
-  const titleFit = shortenField(bare, 'title', 1, (ctx) => attempt(ctx, drop));
-  if (titleFit) return done(titleFit.result, ['summary dropped', 'hashtags dropped', 'headline shortened']);
+  const dropped = hadSummary ? ['summary dropped'] : [];
+  const bareWithTags = attempt(bare, keep);
+  if (bareWithTags.measure.fits && hadSummary) return done(bareWithTags, dropped);
+  const bareNoTags = attempt(bare, drop);
+  if (bareNoTags.measure.fits) return done(bareNoTags, [...dropped, 'hashtags dropped']);
 
-  const smallest = attempt({ ...bare, title: cutAfterWords(bare.title, wordCutPoints(bare.title), 1) }, drop);
+  const titleCut = shortenField(bare, 'title', (ctx) => attempt(ctx, drop));
+  if (titleCut) return done(titleCut.result, [...dropped, 'hashtags dropped', 'headline shortened']);
+
+  const firstWord = cutCandidates(bare.title, bare.language).word[0]?.text ?? '';
+  const smallest = attempt({ ...bare, title: firstWord }, drop);
   throw new FitError(
     `cannot fit the post in ${rules.limit} ${rules.unit}: even with the summary and hashtags dropped and the headline cut to one word it is ${smallest.measure.length}${smallest.measure.note ? ` (${smallest.measure.note})` : ''}; shorten the template`,
     smallest.measure.length,
@@ -69,31 +102,28 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
 
 type Attempt = { text: string; measure: { fits: boolean; length: number; note?: string } };
 
-/**
- * The longest prefix (in words, at least `minWords`) of one field that makes the post fit,
- * by binary search: a longer prefix never makes a post shorter.
- */
+/** The summary shortened to fit, unless what fits is a stub. */
+function shortenSummary(context: TemplateContext, attempt: (ctx: TemplateContext) => Attempt): Attempt | undefined {
+  const found = shortenField(context, 'summary', attempt);
+  if (!found) return undefined;
+  const whole = context.summary;
+  const share = found.cut.graphemes / Math.max(1, graphemeLength(whole));
+  const stub = found.cut.words < STUB_MIN_WORDS || (share < STUB_MIN_SHARE && found.cut.words < STUB_SHARE_WORDS);
+  return stub ? undefined : found.result;
+}
+
 function shortenField(
   context: TemplateContext,
   field: 'summary' | 'title',
-  minWords: number,
   attempt: (ctx: TemplateContext) => Attempt,
-): { result: Attempt; shortened: boolean } | undefined {
-  const value = context[field];
-  const points = wordCutPoints(value);
-  const withWords = (count: number) => attempt({ ...context, [field]: cutAfterWords(value, points, count) });
-  let low = minWords;
-  let high = points.length;
-  let best: { result: Attempt; shortened: boolean } | undefined;
-  while (low <= high) {
-    const mid = Math.floor((low + high) / 2);
-    const result = withWords(mid);
-    if (result.measure.fits) {
-      best = { result, shortened: mid < points.length };
-      low = mid + 1;
-    } else {
-      high = mid - 1;
-    }
-  }
-  return best;
+): { result: Attempt; cut: Cut } | undefined {
+  const results = new Map<string, Attempt>();
+  const tryText = (text: string): boolean => {
+    const result = attempt({ ...context, [field]: text });
+    results.set(text, result);
+    return result.measure.fits;
+  };
+  const cut = bestCut(cutCandidates(context[field], context.language), tryText);
+  const result = cut && results.get(cut.text);
+  return cut && result ? { result, cut } : undefined;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { hashtagsFrom } from './hashtags.js';
-import { truncateGraphemes } from './truncate.js';
+import { truncateGraphemes } from './cut-text.js';
 import type { TemplateContext } from './context.js';
 
 /** Knobs the fitter turns when a post is too long; templates never see them as fields. */
@@ -33,7 +33,11 @@ export function createTemplateEngine(): { compileFile(file: string): RenderPost;
     if ((options.data as { dropHashtags?: boolean } | undefined)?.dropHashtags) return '';
     const max = typeof options.hash.max === 'number' ? options.hash.max : 3;
     const lists = args.filter((a): a is string[] => Array.isArray(a));
-    return hashtagsFrom(lists, max).join(' ');
+    const tags = hashtagsFrom(lists, max).join(' ');
+    // `after=" "` separates the tags from what follows on their line only when there are tags,
+    // so "{{hashtags … after=" "}}{{url}}" never starts a line with a space.
+    const after = typeof options.hash.after === 'string' ? options.hash.after : '';
+    return tags === '' ? '' : `${tags}${after}`;
   });
   hbs.registerHelper('truncate', (text: unknown, max: unknown) =>
     typeof text === 'string' && typeof max === 'number' ? truncateGraphemes(text, max) : '',
@@ -72,11 +76,18 @@ export function createTemplateEngine(): { compileFile(file: string): RenderPost;
   };
 }
 
-/** Empty optional parts (no summary, no hashtags) must not leave blank lines or stray spaces. */
+/**
+ * Empty optional parts (no summary, no hashtags) must not leave blank lines or stray spaces: no
+ * line of a post starts or ends with whitespace, two spaces are one, and blank lines left by
+ * empty blocks collapse to one. Tabs and carriage returns (a template saved on Windows) are
+ * folded, so the only control character a post carries is its line feeds (unpostable.ts).
+ */
 function tidy(text: string): string {
   return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, ' ')
     .split('\n')
-    .map((line) => line.replace(/[ \t]+$/u, ''))
+    .map((line) => line.replace(/ {2,}/g, ' ').trim())
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

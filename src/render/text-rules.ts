@@ -8,6 +8,11 @@ export interface TextRules {
   /** What `length` counts, for people: "weighted characters", "graphemes", "characters". */
   unit: string;
   measure(text: string): TextMeasure;
+  /**
+   * How the post's link is written in the text, when the platform shows something other than the
+   * URL itself (Bluesky: a link is a facet, so the text may show it shortened). Absent: the URL.
+   */
+  linkText?(url: string): string;
 }
 
 export interface TextMeasure {

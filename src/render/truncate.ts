@@ -1,5 +1,3 @@
-import { graphemeLength } from './graphemes.js';
-
 export const ELLIPSIS = '…';
 
 /**
@@ -16,26 +14,13 @@ export function wordCutPoints(text: string, locale?: string): number[] {
   return points;
 }
 
-/** The text cut after word `count` (1-based), with trailing punctuation dropped and `…` added. */
+/**
+ * The text cut after word `count` (1-based), with trailing punctuation dropped and `…` added.
+ * For alt text, where any word will do; posts are cut by cut-text.ts, which reads better.
+ */
 export function cutAfterWords(text: string, points: readonly number[], count: number): string {
   if (count >= points.length) return text;
   if (count <= 0) return '';
   const cut = text.slice(0, points[count - 1]).replace(/[\s,;:–—-]+$/u, '');
   return cut + ELLIPSIS;
-}
-
-/**
- * Shortens text to at most `max` graphemes (the ellipsis included) without cutting a word or a
- * grapheme. Used by the `truncate` template helper; platform fitting uses cutAfterWords directly.
- */
-export function truncateGraphemes(text: string, max: number, locale?: string): string {
-  if (graphemeLength(text) <= max) return text;
-  const points = wordCutPoints(text, locale);
-  let best = '';
-  for (let count = 1; count < points.length; count += 1) {
-    const candidate = cutAfterWords(text, points, count);
-    if (graphemeLength(candidate) > max) break;
-    best = candidate;
-  }
-  return best;
 }

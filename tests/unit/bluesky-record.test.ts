@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { graphemeLength } from '../../src/render/graphemes.js';
-import {
-  buildPostRecord,
-  parsePrepared,
-  postLanguage,
-  withoutThumb,
-} from '../../src/platforms/bluesky/record.js';
+import { buildPostRecord, parsePrepared, withoutThumb } from '../../src/platforms/bluesky/record.js';
+import { shortLinkText } from '../../src/render/link-text.js';
 import type { JsonBlob } from '../../src/platforms/bluesky/record.js';
 
 function article(overrides: Partial<Article> = {}): Article {
@@ -36,7 +32,7 @@ describe('buildPostRecord', () => {
   it('puts link and tag facets on UTF-8 byte offsets and leaves @names alone', () => {
     const link = 'https://news.example.com/2025/06/story?ref=crier';
     const text = `Ça chauffe 🔥👩🏽‍🚒 à Zürich, dit @mayor.example.com : ${link} #Météo`;
-    const record = buildPostRecord({ text, article: article(), channelLanguage: undefined, createdAt: new Date(0) });
+    const record = buildPostRecord({ text, article: article(), language: 'fr', linkUrl: '', createdAt: new Date(0) });
 
     const start = Buffer.byteLength(text.slice(0, text.indexOf(link)), 'utf8');
     expect(start).toBeGreaterThan(text.indexOf(link)); // the prefix has multi-byte characters
@@ -58,7 +54,8 @@ describe('buildPostRecord', () => {
     const record = buildPostRecord({
       text: 'Read this',
       article: article({ title: 'A headline', language: 'fr_FR' }),
-      channelLanguage: 'de',
+      language: 'fr-FR',
+      linkUrl: 'https://news.example.com/2025/06/story',
       createdAt,
       thumb,
     });
@@ -80,20 +77,51 @@ describe('buildPostRecord', () => {
 
   it('shortens a long summary for the card without cutting a word', () => {
     const summary = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(20).trim();
-    const record = buildPostRecord({ text: 'x', article: article({ summary }), channelLanguage: undefined, createdAt: new Date(0) });
+    const record = buildPostRecord({ text: 'x', article: article({ summary }), language: 'la', linkUrl: article().url, createdAt: new Date(0) });
     const description = record.embed?.external.description ?? '';
     expect(graphemeLength(description)).toBeLessThanOrEqual(300);
-    expect(description.endsWith('…')).toBe(true);
-    expect(summary.startsWith(description.slice(0, -1))).toBe(true);
+    // Cut after a whole sentence: no ellipsis needed, nothing of a word lost.
+    expect(description.endsWith('elit.')).toBe(true);
+    expect(summary.startsWith(description)).toBe(true);
   });
 });
 
-describe('postLanguage', () => {
-  it('prefers the article, then the channel, then English; canonicalises tags', () => {
-    expect(postLanguage('EN-us', 'de')).toBe('en-US');
-    expect(postLanguage(undefined, 'pt_BR')).toBe('pt-BR');
-    expect(postLanguage('not a tag!', 'nl')).toBe('nl');
-    expect(postLanguage(undefined, undefined)).toBe('en');
+describe('links in the text', () => {
+  const linkFacets = (record: ReturnType<typeof buildPostRecord>) =>
+    (record.facets ?? []).flatMap((f) =>
+      f.features.filter((x) => x.$type === 'app.bsky.richtext.facet#link').map((x) => ({ uri: x.uri, shown: Buffer.from(record.text).subarray(f.index.byteStart, f.index.byteEnd).toString() })),
+    );
+
+  it('never links a bare domain in a headline; explicit http(s) URLs and the article link are links', () => {
+    const url = 'https://news.example.org/2026/11/29/why-example-com-bought-news-example-org?utm_source=rss';
+    const shown = shortLinkText(url);
+    const text = `Why example.com bought news.example.org for $5m\n\nSee https://other.example.net/report and www.example.net\n${shown}`;
+    const record = buildPostRecord({ text, article: article({ url }), language: 'en', linkUrl: url, createdAt: new Date(0) });
+    expect(linkFacets(record)).toEqual([
+      { uri: 'https://other.example.net/report', shown: 'https://other.example.net/report' },
+      { uri: url, shown },
+    ]);
+    expect(record.embed?.external.uri).toBe(url);
+  });
+
+  it('links bare domains when the channel opts in', () => {
+    const text = 'Why example.com bought it';
+    const record = buildPostRecord({ text, article: article(), language: 'en', linkUrl: '', bareDomainLinks: true, createdAt: new Date(0) });
+    expect(linkFacets(record)).toEqual([{ uri: 'https://example.com', shown: 'example.com' }]);
+    expect(record.embed).toBeUndefined(); // no link, no card
+  });
+
+  it('shows a percent-encoded Arabic slug short and decoded, with the full URI in the facet and the card', () => {
+    const slug = encodeURIComponent('افتتاح-جسر-جديد-في-المدينة-بعد-عام-من-النقاش');
+    const url = `https://news.example.org/ar/2026/11/29/${slug}`;
+    const shown = shortLinkText(url);
+    expect(url.length).toBeGreaterThan(200);
+    expect(shown).toBe('news.example.org/ar/2026/11/29/افتتاح…');
+    const text = `افتتاح جسر جديد في المدينة\n${shown}`;
+    const record = buildPostRecord({ text, article: article({ url }), language: 'ar', linkUrl: url, createdAt: new Date(0) });
+    expect(linkFacets(record)).toEqual([{ uri: url, shown }]);
+    expect(record.embed?.external.uri).toBe(url);
+    expect(record.langs).toEqual(['ar']);
   });
 });
 

@@ -8,6 +8,11 @@ export const blueskyChannelSchema = z
     platform: z.literal('bluesky'),
     /** The account's PDS or entryway; self-hosted PDSes exist, so this is never hard-coded. */
     service: z.url().default('https://bsky.social'),
+    /**
+     * Only the article link and explicit http(s):// URLs become links; a bare domain in a
+     * headline ("example.com") is text unless this is true (README "Links"). Default false.
+     */
+    bareDomainLinks: z.boolean().optional(),
     credentials: z
       .object({
         /** Handle or DID: not a secret. */

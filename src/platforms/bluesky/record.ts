@@ -1,19 +1,11 @@
 import { RichText } from '@atproto/api';
 import { z } from 'zod';
 import type { Article } from '../../articles/article.js';
-import { graphemes } from '../../render/graphemes.js';
-import { ELLIPSIS, truncateGraphemes } from '../../render/truncate.js';
+import { shortLinkText } from '../../render/link-text.js';
 import { PublishError } from '../errors.js';
+import { linkCard } from './card.js';
 
 export const POST_COLLECTION = 'app.bsky.feed.post';
-
-/**
- * The card text is not limited by the lexicon
- * (https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/external.json),
- * but clients show two or three lines of it: a feed summary of several paragraphs only makes
- * the record heavier. 300 graphemes matches the post text limit.
- */
-const MAX_CARD_GRAPHEMES = 300;
 
 /** A record key is a TID: 13 base32-sortable characters (https://atproto.com/specs/tid). */
 const TID_PATTERN = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
@@ -76,48 +68,74 @@ export function parsePrepared(value: unknown): PreparedPost {
 export interface RecordInput {
   text: string;
   article: Article;
-  channelLanguage: string | undefined;
+  /** The post's language (post-language.ts), already resolved. */
+  language: string;
+  /** The full link the post carries (post-link.ts); '' when the article has none. */
+  linkUrl: string;
+  /** Whether bare domains in the text ("example.com") become links too (channel opt-in). */
+  bareDomainLinks?: boolean | undefined;
   createdAt: Date;
   thumb?: JsonBlob | undefined;
 }
 
+const LINK_FEATURE = 'app.bsky.richtext.facet#link';
+
 /**
  * The post record: text with link and tag facets (UTF-8 byte offsets), `langs`, and the link
  * card Bluesky never builds itself (https://docs.bsky.app/docs/advanced-guides/posts).
+ *
+ * Links: the article link is found where the text shows it (shortened, link-text.ts) and gets
+ * the full URI; other links are facets only when written with http:// or https://. RichText
+ * also links bare domains, and "example.com" in a headline would send readers to another site,
+ * so those are dropped unless the channel opts in.
  */
 export function buildPostRecord(input: RecordInput): PostRecord {
   const rich = new RichText({ text: input.text });
   // No handle resolution: an "@" in news copy is not a request to notify someone, and resolving
   // would make the record depend on the network. Mention facets are dropped for the same reason.
   rich.detectFacetsWithoutResolution();
-  const facets = (rich.facets ?? [])
+  const bytes = Buffer.from(rich.text, 'utf8');
+  const articleLink = input.linkUrl === '' ? undefined : findLink(rich.text, shortLinkText(input.linkUrl));
+  const detected = (rich.facets ?? [])
+    .filter((facet) => !articleLink || facet.index.byteEnd <= articleLink.byteStart || facet.index.byteStart >= articleLink.byteEnd)
     .map((facet) => ({
       index: { byteStart: facet.index.byteStart, byteEnd: facet.index.byteEnd },
       features: facet.features.flatMap((f): FacetFeature[] => {
-        if ('uri' in f && typeof f.uri === 'string') return [{ $type: f.$type, uri: f.uri }];
+        if ('uri' in f && typeof f.uri === 'string') {
+          const shown = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
+          return input.bareDomainLinks || /^https?:\/\//i.test(shown) ? [{ $type: f.$type, uri: f.uri }] : [];
+        }
         if ('tag' in f && typeof f.tag === 'string') return [{ $type: f.$type, tag: f.tag }];
         return [];
       }),
     }))
     .filter((facet) => facet.features.length > 0);
+  const facets = articleLink ? [...detected, { index: articleLink, features: [{ $type: LINK_FEATURE, uri: input.linkUrl }] }] : detected;
+  facets.sort((a, b) => a.index.byteStart - b.index.byteStart);
   const { article } = input;
   const record: PostRecord = {
     $type: POST_COLLECTION,
     text: rich.text,
-    langs: [postLanguage(article.language, input.channelLanguage)],
-    embed: {
-      $type: 'app.bsky.embed.external',
-      external: {
-        uri: article.url,
-        title: shorten(article.title),
-        description: shorten(article.summary),
-        ...(input.thumb ? { thumb: input.thumb } : {}),
-      },
-    },
+    langs: [input.language],
     createdAt: input.createdAt.toISOString(),
   };
+  if (input.linkUrl !== '') {
+    const card = linkCard(article, input.language);
+    record.embed = {
+      $type: 'app.bsky.embed.external',
+      external: { uri: input.linkUrl, ...card, ...(input.thumb ? { thumb: input.thumb } : {}) },
+    };
+  }
   if (facets.length > 0) record.facets = facets;
   return record;
+}
+
+/** The byte range of the last place the text shows the link (templates put it last). */
+function findLink(text: string, shown: string): { byteStart: number; byteEnd: number } | undefined {
+  const at = text.lastIndexOf(shown);
+  if (at < 0 || shown === '') return undefined;
+  const byteStart = Buffer.byteLength(text.slice(0, at), 'utf8');
+  return { byteStart, byteEnd: byteStart + Buffer.byteLength(shown, 'utf8') };
 }
 
 /** The same record without its card image (used only when the PDS lost the uploaded blob). */
@@ -125,29 +143,4 @@ export function withoutThumb(record: PostRecord): PostRecord {
   if (!record.embed?.external.thumb) return record;
   const { thumb: _dropped, ...external } = record.embed.external;
   return { ...record, embed: { ...record.embed, external } };
-}
-
-/**
- * `langs` takes BCP 47 tags (https://atproto.com/specs/lexicon#language); feeds write "en_US"
- * or "EN-us", which are canonicalised, and anything unparseable falls back.
- */
-export function postLanguage(articleLanguage: string | undefined, channelLanguage: string | undefined): string {
-  return canonicalLanguage(articleLanguage) ?? canonicalLanguage(channelLanguage) ?? 'en';
-}
-
-function canonicalLanguage(tag: string | undefined): string | undefined {
-  const cleaned = tag?.trim().replace(/_/g, '-');
-  if (!cleaned) return undefined;
-  try {
-    return Intl.getCanonicalLocales(cleaned)[0];
-  } catch {
-    return undefined;
-  }
-}
-
-function shorten(text: string): string {
-  const short = truncateGraphemes(text, MAX_CARD_GRAPHEMES);
-  if (short !== '' || text === '') return short;
-  // One "word" longer than the limit (a URL, an unbroken CJK run the segmenter kept whole).
-  return graphemes(text).slice(0, MAX_CARD_GRAPHEMES - 1).join('') + ELLIPSIS;
 }

@@ -1,5 +1,6 @@
 import type { TextRules } from '../contract.js';
 import { graphemeLength, utf8Length } from '../../render/graphemes.js';
+import { shortLinkText } from '../../render/link-text.js';
 
 /**
  * app.bsky.feed.post `text`: maxGraphemes 300, maxLength 3000 (UTF-8 bytes).
@@ -20,5 +21,7 @@ export function blueskyTextRules(): TextRules {
       }
       return { length, fits: length <= BLUESKY_MAX_GRAPHEMES };
     },
+    // The text only shows the link; its facet and the card carry the full URI (record.ts).
+    linkText: shortLinkText,
   };
 }
