@@ -2,6 +2,7 @@ import type { Article } from '../articles/article.js';
 import type { Delivery, DeliveryPatch, DeliveryState, HeldChannel, NewDelivery, Priority, Store, StoredArticle } from '../store/store.js';
 import { deliveryKey, repostKey } from './idempotency-key.js';
 import { LIVE_POST_STATES, moveDelivery, movableFrom, SENT_POST_STATES, type MoveName } from './lifecycle.js';
+import { followUpQueue, type CorrectRequest, type RetractRequest } from './queue-follow-ups.js';
 
 export type { Delivery, Priority, StoredArticle } from '../store/store.js';
 
@@ -45,6 +46,7 @@ const list = (states: readonly DeliveryState[]) => states.join(', ').replace(/, 
  */
 export function editorActions(deps: EditorDeps) {
   const { store, now } = deps;
+  const followUps = followUpQueue(store);
 
   const eventFor = (delivery: Delivery, kind: string, message: string, actor: string, data?: Record<string, unknown>) => ({
     at: now(),
@@ -191,6 +193,12 @@ export function editorActions(deps: EditorDeps) {
       }
       return delivery;
     },
+
+    /** Deletes the article's posts (a delivery of kind retract each) and cancels its queued ones. */
+    retract: (article: StoredArticle, request: Omit<RetractRequest, 'at'>) => followUps.retract(article, { ...request, at: now() }),
+
+    /** A correction replied under each live post (and with --edit, the post edited where it shows). */
+    correct: (article: StoredArticle, request: Omit<CorrectRequest, 'at'>) => followUps.correct(article, { ...request, at: now() }),
 
     async pause(channelId: string, actor: string, reason?: string): Promise<void> {
       await store.setHold(channelId, { kind: 'paused', reason: reason ?? 'paused by an editor', since: now(), by: actor });

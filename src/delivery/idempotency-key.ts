@@ -30,3 +30,26 @@ export function headlineKey(firstKey: string, title: string, channelId: string):
 export function repostKey(currentKey: string, channelId: string, at: Date): string {
   return hash(`${currentKey}\nrepost ${at.toISOString()}`, channelId);
 }
+
+/**
+ * The retraction of one post: derived from the post's own key, so a second `crier retract` (or a
+ * crash between queueing and sending) finds the same follow-up, while a later repost of the
+ * article (a new key) gets a retraction of its own.
+ */
+export function retractKey(postKey: string, channelId: string): string {
+  return hash(`${postKey}\nretract`, channelId);
+}
+
+/**
+ * A correction under one post: the same words under the same post are one reply (a second
+ * `crier correct` with them is a no-op); other words are another correction. The key is also the
+ * reply's platform idempotency material (Mastodon Idempotency-Key, Bluesky record key).
+ */
+export function correctionKey(postKey: string, text: string, channelId: string): string {
+  return hash(`${postKey}\ncorrect ${text.normalize('NFC')}`, channelId);
+}
+
+/** The edit of a post's own text that goes with a correction (`crier correct --edit`). */
+export function editKey(postKey: string, text: string, channelId: string): string {
+  return hash(`${postKey}\nedit ${text.normalize('NFC')}`, channelId);
+}

@@ -12,7 +12,9 @@ import { moveDelivery, type MoveName } from './lifecycle.js';
 import { replicaName } from './replica-name.js';
 import { recheckBeforeSend, type ArticleRecheck } from './recheck-article.js';
 import { renderPost } from './render-post.js';
+import { DEFAULT_READ_BACK, firstCheckAt, type ReadBackTiming } from './read-back-policy.js';
 import { decideAfterError, decideAfterInterruption, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-policy.js';
+import { followUpSender, idempotencyWindowFor } from './follow-ups.js';
 
 export interface WorkerDeps {
   store: Store;
@@ -24,6 +26,8 @@ export interface WorkerDeps {
   defaultLanguage: string;
   retry?: RetryPolicy;
   observer?: Observer;
+  /** When a post is first read back (the config's `readBack`); default DEFAULT_READ_BACK. */
+  readBack?: ReadBackTiming | undefined;
   /** Re-check the article's page before sending a delivery that waited (none: never checked). */
   recheck?: ArticleRecheck | undefined;
   /**
@@ -85,6 +89,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     return moved;
   }
 
+  // Retractions, corrections and edits of a post (follow-ups.ts).
+  const followUps = followUpSender({ store: deps.store, logger: deps.logger, now: deps.now, random: deps.random, policy, observer, move, hold });
+
   const event = (delivery: Delivery, kind: string, message: string, data?: Record<string, unknown>): EventRecord => ({
     at: deps.now(),
     kind,
@@ -103,6 +110,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (!channel) throw new Error(`delivery ${delivery.id} is for channel ${delivery.channelId}, which is not configured`);
     const article = await deps.store.getArticle(delivery.articleId);
     if (!article) throw new Error(`delivery ${delivery.id} points at missing article ${delivery.articleId}`);
+    if (delivery.kind !== 'post') return followUps.send(delivery, channel, article);
     const budgets = delivery.dryRun ? [] : channel.platform.rateBudgets(channel.config);
     const withImage = article.image !== undefined && channel.config.images !== false;
     const gate = await gateDelivery(deps.store, {
@@ -175,7 +183,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const receipt = await channel.adapter.publish({ ...base, prepared });
       const where = delivery.dryRun ? 'in dry run' : (receipt.url ?? receipt.remoteId);
       await move(delivery, 'posted', 'delivery-posted', `posted to ${channel.config.id} ${where}`, {
-        set: { remoteId: receipt.remoteId, remoteUrl: receipt.url, postedAt: deps.now(), lastError: null },
+        set: { remoteId: receipt.remoteId, remoteUrl: receipt.url, postedAt: deps.now(), lastError: null, checkAt: firstCheckAt(channel, deps.readBack ?? DEFAULT_READ_BACK, deps.now()) },
         sends: [postRecord(channel.config.id)],
       });
       log.info({ remote: receipt.url ?? receipt.remoteId, dryRun: delivery.dryRun }, 'posted');
@@ -198,7 +206,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (failure.alreadyPosted) {
         const reason = `${channel.config.id} says this exact post is already on the account: ${failure.message}`;
         await move(delivery, 'posted', 'delivery-posted', reason, {
-          set: { postedAt: deps.now(), lastError: reason },
+          // No id came back, so there is nothing to read back.
+          set: { postedAt: deps.now(), lastError: reason, checkAt: null },
           sends: [postRecord(channel.config.id)],
         });
         observer.delivered(channel.config.id, 'posted', { deliveryId: delivery.id });
@@ -252,7 +261,8 @@ export function createWorker(deps: WorkerDeps): Worker {
    */
   async function settle(stuck: readonly Delivery[]): Promise<number> {
     for (const delivery of stuck) {
-      const verdict = decideAfterInterruption(delivery, deps.channels.get(delivery.channelId)?.platform.idempotencyWindowMs, deps.now(), policy);
+      const window = idempotencyWindowFor(delivery, deps.channels.get(delivery.channelId)?.platform.idempotencyWindowMs);
+      const verdict = decideAfterInterruption(delivery, window, deps.now(), policy);
       if (verdict.action === 'retry') {
         await move(delivery, 'retryLater', 'delivery-recovered', `${verdict.cause}; re-sending safely`, { set: { nextAttemptAt: deps.now(), lastError: verdict.cause } });
       } else if (await move(delivery, 'uncertain', 'delivery-uncertain', verdict.reason, { set: { lastError: verdict.reason } })) {

@@ -23,9 +23,10 @@ export type DeliveryState =
   | 'retracted';
 /**
  * What a delivery does on its channel: `post` publishes the article (one per article × channel);
- * `retract` deletes that post, `correct` replies under it (each has the post as its parent).
+ * `retract` deletes that post, `correct` replies under it, `edit` replaces its text where the
+ * platform shows the edit history (`crier correct --edit`); each has the post as its parent.
  */
-export type DeliveryKind = 'post' | 'retract' | 'correct';
+export type DeliveryKind = 'post' | 'retract' | 'correct' | 'edit';
 export type Priority = 'normal' | 'breaking';
 
 export interface SourceState {
@@ -161,7 +162,12 @@ export interface ChannelSummary {
   pending: number;
   failed: number;
   uncertain: number;
+  /** Posts read back and found, and posts read back and not found (never re-sent by themselves). */
+  verified: number;
+  missing: number;
   lastPostedAt?: Date | undefined;
+  /** The newest post (by its post time) that a read-back found on the platform. */
+  lastVerified?: { deliveryId: number; postedAt: Date; url?: string | undefined } | undefined;
   lastError?: { at: Date; message: string; deliveryId: number } | undefined;
 }
 
@@ -181,6 +187,8 @@ export interface DeliveryFilter {
   states?: DeliveryState[];
   kinds?: DeliveryKind[];
   parentId?: number;
+  /** Newest first (the last posts of a channel); oldest first otherwise. */
+  newestFirst?: boolean;
   limit?: number;
 }
 
@@ -201,6 +209,11 @@ export interface Store {
 
   getArticle(id: number): Promise<StoredArticle | undefined>;
   findArticleByUrl(canonicalUrl: string): Promise<StoredArticle | undefined>;
+  /**
+   * When a source's articles were published, from `since` to `until`, oldest first: the history a
+   * source's publishing rhythm is learned from (silence alarms).
+   */
+  publishedTimes(sourceId: string, since: Date, until: Date): Promise<Date[]>;
   /** The article a source knows under its own key (a CMS post id, hashed): what a pushed `unpublish` names. */
   findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined>;
 
@@ -215,7 +228,10 @@ export interface Store {
    * Undefined when nothing is pending or everything pending waits for a person (paused, auth).
    */
   nextDueAt(now: Date, channelIds?: readonly string[]): Promise<Date | undefined>;
-  /** Posts whose read-back is due at `now` (`checkAt` passed), oldest first; of `channelIds` only, when given. */
+  /**
+   * Posts whose read-back is due at `now` (`checkAt` passed; posted or verified), and uncertain
+   * sends due to be looked for on the account, oldest first; of `channelIds` only, when given.
+   */
   dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]>;
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
