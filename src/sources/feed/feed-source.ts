@@ -6,7 +6,7 @@ import { parseFeed } from './parse-feed.js';
 
 /** RSS 2.0, Atom 1.0, JSON Feed 1.1: conditional GET, and no parse when the body is unchanged. */
 export const feedKind: SourceKind<FeedSourceConfig> = {
-  async fetch(source, { state, now, deadlineMs, dispatcher }) {
+  async fetch(source, { state, now, deadlineMs, dispatcher, logger }) {
     const fetched = await fetchFeed(source.url, {
       etag: state?.etag,
       lastModified: state?.lastModified,
@@ -17,6 +17,7 @@ export const feedKind: SourceKind<FeedSourceConfig> = {
     if (fetched.kind === 'not-modified') return { kind: 'unchanged', cursor: {} };
     const cursor = { etag: fetched.etag, lastModified: fetched.lastModified, bodyHash: fetched.hash };
     if (fetched.kind === 'unchanged') return { kind: 'unchanged', cursor };
+    if (fetched.charsetWarning !== undefined) logger.warn({ encoding: fetched.encoding }, fetched.charsetWarning);
     const feed = parseFeed(fetched.body, { sourceId: source.id, feedUrl: fetched.finalUrl, now: now() });
     return { kind: 'articles', articles: feed.articles, cursor };
   },

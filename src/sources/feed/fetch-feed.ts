@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
 import type { Dispatcher } from 'undici';
-import { collect, decodeBody } from './read-body.js';
+import { collect } from './read-body.js';
+import { decodeBytes, guessedCharsetWarning } from '../charset.js';
 import { busyRetryAfter } from '../server-busy.js';
 
 export interface FetchFeedOptions {
@@ -39,6 +40,10 @@ export type FetchResult =
       /** URL after redirects: what a permanent move should be recorded as. */
       finalUrl: string;
       contentType?: string;
+      /** The encoding the body was decoded as (src/sources/charset.ts). */
+      encoding: string;
+      /** Set when the feed declared no charset and was not UTF-8: a warning naming the feed. */
+      charsetWarning?: string;
     };
 
 export type FeedFetchErrorCode =
@@ -246,9 +251,13 @@ function result(
     ...(meta.lastModified === undefined ? {} : { lastModified: meta.lastModified }),
   };
   if (previousHash !== undefined && previousHash === hash) return { kind: 'unchanged', hash, ...validators };
+  const decoded = decodeBytes(bytes, meta.contentType);
+  const charsetWarning = guessedCharsetWarning(decoded, `feed ${meta.finalUrl}`);
   return {
     kind: 'fetched',
-    body: decodeBody(bytes, meta.contentType),
+    body: decoded.text,
+    encoding: decoded.encoding,
+    ...(charsetWarning === undefined ? {} : { charsetWarning }),
     hash,
     ...validators,
     finalUrl: meta.finalUrl,

@@ -1,10 +1,11 @@
 import { fetch, type Dispatcher } from 'undici';
 import { articleKey } from '../../articles/article-key.js';
-import type { Article } from '../../articles/article.js';
+import type { Article, ArticleImage } from '../../articles/article.js';
 import { canonicalUrl } from '../../articles/canonical-url.js';
 import { toPlainText } from '../../articles/plain-text.js';
 import { webUrl } from '../../articles/url-policy.js';
-import { readPageMetadata } from './page-metadata.js';
+import { readPageMetadata, type PageMetadata } from './page-metadata.js';
+import { decodeBytes, guessedCharsetWarning } from '../charset.js';
 
 const PAGE_TIMEOUT_MS = 10_000;
 const PAGE_MAX_BYTES = 4 * 1024 * 1024;
@@ -32,6 +33,8 @@ export async function articleFromPage(url: string, sourceId: string, now: Date, 
 export interface PageFetchOptions {
   /** The network policy (and a webhook's site) for pages fetched on someone else's say-so. */
   dispatcher?: Dispatcher | undefined;
+  /** Told when the page declares no charset and is not UTF-8 (decoded by detection), naming the page. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 export function articleFromHtml(html: string, url: string, sourceId: string, now: Date): Article {
@@ -56,7 +59,7 @@ export function articleFromHtml(html: string, url: string, sourceId: string, now
     authors: unique(meta.authors),
     publishedAt,
     ...(updated && !Number.isNaN(updated.getTime()) ? { updatedAt: updated } : {}),
-    ...(image ? { image: { url: image, ...(meta.imageAlt ? { alt: meta.imageAlt } : {}) } } : {}),
+    ...(image ? { image: pageImage(image, meta) } : {}),
     ...(meta.language ? { language: meta.language } : {}),
   };
 }
@@ -82,7 +85,20 @@ async function fetchPage(url: string, options: PageFetchOptions): Promise<{ html
       chunks.push(chunk);
     }
   }
-  return { html: Buffer.concat(chunks).toString('utf8'), finalUrl: response.url || url };
+  const finalUrl = response.url || url;
+  const decoded = decodeBytes(Buffer.concat(chunks), response.headers.get('content-type') ?? undefined);
+  const warning = guessedCharsetWarning(decoded, `page ${finalUrl}`);
+  if (warning !== undefined) options.warn?.(warning);
+  return { html: decoded.text, finalUrl };
+}
+
+function pageImage(url: string, meta: PageMetadata): ArticleImage {
+  return {
+    url,
+    ...(meta.imageAlt ? { alt: meta.imageAlt } : {}),
+    ...(meta.imageWidth === undefined ? {} : { width: meta.imageWidth }),
+    ...(meta.imageHeight === undefined ? {} : { height: meta.imageHeight }),
+  };
 }
 
 function unique(values: string[]): string[] {
