@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Store } from '../store/store.js';
 
 const KEY = 'daemon';
@@ -7,12 +8,15 @@ const STALE_AFTER_MS = 3 * HEARTBEAT_EVERY_MS;
 
 export interface DaemonInfo {
   pid: number;
+  /** The machine it runs on (absent in heartbeats of older versions): signals reach only this one. */
+  host?: string | undefined;
   startedAt: Date;
   lastBeatAt: Date;
 }
 
 interface DaemonJson {
   pid: number;
+  host?: string;
   startedAt: string;
   lastBeatAt: string;
 }
@@ -28,7 +32,7 @@ export function createHeartbeat(store: Store, now: () => Date): { beat(): Promis
     async beat() {
       if (now().getTime() - last < HEARTBEAT_EVERY_MS) return;
       last = now().getTime();
-      const json: DaemonJson = { pid: process.pid, startedAt: startedAt.toISOString(), lastBeatAt: now().toISOString() };
+      const json: DaemonJson = { pid: process.pid, host: hostname(), startedAt: startedAt.toISOString(), lastBeatAt: now().toISOString() };
       await store.setMeta(KEY, JSON.stringify(json));
     },
     async stop() {
@@ -42,7 +46,7 @@ export async function runningDaemon(store: Store, now: Date): Promise<DaemonInfo
   const raw = await store.getMeta(KEY);
   if (!raw) return undefined;
   const json = JSON.parse(raw) as DaemonJson;
-  const info = { pid: json.pid, startedAt: new Date(json.startedAt), lastBeatAt: new Date(json.lastBeatAt) };
+  const info = { pid: json.pid, host: json.host, startedAt: new Date(json.startedAt), lastBeatAt: new Date(json.lastBeatAt) };
   if (now.getTime() - info.lastBeatAt.getTime() > STALE_AFTER_MS) return undefined;
   return info;
 }

@@ -20,6 +20,12 @@ const pushInfo: Readonly<Record<AnySourceConfig['kind'], PushInfo | undefined>> 
   webhook: webhookPush,
 };
 
+/**
+ * Every path prefix a push source may be reached under (`/hooks`, `/websub`), whichever sources a
+ * config has: a daemon that reloads its config keeps its HTTP server and mounts these for good.
+ */
+export const PUSH_PATH_PREFIXES: readonly string[] = [...new Set(Object.values(pushInfo).flatMap((push) => (push ? [push.pathPrefix] : [])))];
+
 /** False for push-only kinds (webhooks): the daemon never schedules a poll of them. */
 export function isPolled(source: AnySourceConfig): boolean {
   return pushInfo[source.kind]?.polled !== false;

@@ -18,7 +18,7 @@ channels:
     platform: mastodon
     instance: https://mastodon.example.org
     dryRun: ${dryRun}
-    credentials: { accessToken: \${MASTO} }
+    credentials: { accessToken: "\${MASTO}" }
 routes:
   - { id: all, channels: [x-dry, masto] }
 `,
