@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Logger } from '../log/logger.js';
+import { serverLimits, type ServerLimits } from './server-limits.js';
 
 export interface HttpRequest {
   method: string;
@@ -9,6 +10,8 @@ export interface HttpRequest {
   /** The raw body, capped at maxBodyBytes (signatures are computed over these exact bytes). */
   body: Buffer;
   params: Record<string, string>;
+  /** The peer's address (a proxy's, behind one): what a trusted-proxy header is checked against. */
+  remoteAddress: string;
 }
 
 export interface HttpResponse {
@@ -29,6 +32,8 @@ export interface ServerOptions {
   port: number;
   maxBodyBytes: number;
   logger: Logger;
+  /** Timeouts and caps per client (server-limits.ts); the defaults suit a server behind a proxy. */
+  limits?: Partial<ServerLimits> | undefined;
 }
 
 export interface RunningServer {
@@ -44,10 +49,18 @@ class BodyTooLarge extends Error {}
  */
 export async function startHttpServer(options: ServerOptions, routes: readonly Route[]): Promise<RunningServer> {
   const compiled = routes.map((route) => ({ route, match: compilePath(route.path) }));
-  const server = createServer((req, res) => {
+  const limits = serverLimits(options.limits);
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  };
+  const server = createServer(serverOptions, (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       let response: HttpResponse;
+      let drained = true;
       try {
         const found = compiled
           .map(({ route, match }) => ({ route, params: route.method === req.method ? match(url.pathname) : undefined }))
@@ -61,21 +74,30 @@ export async function startHttpServer(options: ServerOptions, routes: readonly R
             path: url.pathname,
             query: url.searchParams,
             headers: req.headers,
+            remoteAddress: req.socket.remoteAddress ?? '',
             body,
             params: found.params,
           });
         }
       } catch (error) {
-        if (error instanceof BodyTooLarge) response = { status: 413, body: `body larger than ${options.maxBodyBytes} bytes\n` };
-        else {
+        if (error instanceof BodyTooLarge) {
+          // Read the rest before answering, so the client gets its 413 rather than a reset for
+          // writing to a closed socket; past the drain cap it is an abuser and is cut off.
+          drained = await discardBody(req, limits.drainBytes);
+          response = { status: 413, headers: { connection: 'close' }, body: `body larger than ${options.maxBodyBytes} bytes\n` };
+        } else {
           options.logger.error({ err: error, path: url.pathname }, 'HTTP handler failed');
           response = { status: 500, body: 'internal error\n' };
         }
       }
       res.writeHead(response.status, { 'content-type': 'text/plain; charset=utf-8', ...response.headers });
       res.end(response.body ?? '');
+      if (!drained) res.once('finish', () => req.socket.destroy());
     })();
   });
+  server.maxConnections = limits.maxConnections;
+  // A property, not a createServer option: Node 20 ignores it there.
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -108,18 +130,63 @@ function compilePath(path: string): (pathname: string) => Record<string, string>
   };
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > max) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > max) {
-      req.destroy();
-      throw new BodyTooLarge();
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+/** The body, or BodyTooLarge as soon as it passes `max` (declared or counted; chunked bodies declare nothing). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > max) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.pause();
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else {
+        stop();
+        reject(new BodyTooLarge());
+      }
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** Reads and drops the rest of a refused body: true once it ended, false past `cap` bytes (or a broken connection). */
+function discardBody(req: IncomingMessage, cap: number): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (ended: boolean): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > cap) {
+        req.pause();
+        finish(false);
+      }
+    };
+    const onEnd = (): void => finish(true);
+    const onError = (): void => finish(false);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.resume();
+  });
 }
