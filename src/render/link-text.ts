@@ -6,7 +6,7 @@ const SHOW_WHOLE_UP_TO = 40;
 /** How much of the path a longer one shows after its host, before the "…". */
 const PATH_GRAPHEMES = 24;
 /** A slug is cut after one of its words when that keeps at least this much of the path. */
-const PATH_MIN_GRAPHEMES = 16;
+const PATH_MIN_GRAPHEMES = 10;
 
 /**
  * How a link reads in a post whose links are facets (Bluesky): the text is only what people
