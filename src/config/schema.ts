@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../http/address-ranges.js';
 import { idSchema } from './channel-base.js';
+import { deskSchema } from './desk-config.js';
 import { durationSchema } from './duration.js';
 import { secretFileSchema, secretRefSchema } from './secret.js';
 import { routeFilterSchema } from './route-filter.js';
@@ -31,6 +32,12 @@ export const routeSchema = z
      */
     onUpdate: z.enum(['ignore', 'repost-if-title-changed']).default('ignore'),
     /**
+     * A story its source pulls (trashed, unpublished, deleted) after it was posted on this route's
+     * channels: `keep` (default) leaves the posts up and alerts a person ("run crier retract");
+     * `retract` deletes them at once, as `crier retract` would.
+     */
+    onUnpublish: z.enum(['keep', 'retract']).default('keep'),
+    /**
      * An article whose link is missing or was dropped (not http(s)) is not posted: a post without
      * its link is rarely what a newsroom wants. `true` posts it anyway, as text alone.
      */
@@ -44,6 +51,11 @@ export const configSchema = z
     defaults: z
       .object({
         interval: durationSchema.prefault('60s'),
+        /**
+         * Lowers the 10s floor on poll intervals (interval-bounds.ts), for tests and demos only:
+         * a real feed polled faster than that is hammered.
+         */
+        unsafeMinInterval: durationSchema.optional(),
         maxAge: durationSchema.prefault('24h'),
         /** Total deadline for one feed fetch, redirects and body included. */
         fetchTimeout: durationSchema.prefault('20s'),
@@ -67,6 +79,8 @@ export const configSchema = z
         /** The URL the outside world reaches this server at (WebSub callbacks). */
         publicUrl: z.url().optional(),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        /** The desk (web page for editors); off when absent. */
+        desk: deskSchema.optional(),
       })
       .strict()
       .optional(),
@@ -78,6 +92,32 @@ export const configSchema = z
     network: z
       .object({
         allowPrivate: z.array(z.string().refine((text) => parseCidr(text) !== undefined, 'write an address range, e.g. 10.0.0.0/8 or fd00::/8')).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Reading posts back from the platform (README "Read-back"): the first read-back `after` a
+     * post, the second `again` after it; channels choose with `verify`.
+     */
+    readBack: z
+      .object({
+        after: durationSchema.prefault('60s'),
+        again: durationSchema.prefault('1h'),
+        /**
+         * A send whose outcome is unknown is looked for in the account's own posts; a listing this
+         * long after the attempt that still lacks it proves it never went out (X's posting delay).
+         */
+        absentAfter: durationSchema.prefault('2m'),
+      })
+      .strict()
+      .prefault({}),
+    /** Silent failures (README "Alarms"): told to the log and the alert webhook once each. */
+    alarms: z
+      .object({
+        /** A channel with deliveries due but no post verified for this long. 0: never. */
+        unverifiedAfter: durationSchema.prefault('3h'),
+        /** A source silent far beyond its own publishing rhythm (learned from its history). */
+        sourceSilence: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

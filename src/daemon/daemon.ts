@@ -2,6 +2,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { Agent } from 'undici';
 import type { CrierConfig, ResolvedSource } from '../config/load.js';
 import type { Worker } from '../delivery/worker.js';
+import type { ReadBack } from '../delivery/read-back.js';
+import type { Alarms } from '../delivery/alarms.js';
 import type { RoutingTable } from '../ingest/route-article.js';
 import type { Logger } from '../log/logger.js';
 import type { Article } from '../articles/article.js';
@@ -11,6 +13,7 @@ import { ingestPushed, pollSource, type PollDeps } from '../sources/poll-source.
 import { isPolled } from '../sources/source-configs.js';
 import type { PullRequest, PullResult, PushIngest } from '../sources/source-kind.js';
 import { pullSourceArticle } from '../delivery/pull-article.js';
+import { pulledAfterPosting } from '../delivery/pulled-after-posting.js';
 import { isDeadHere } from '../delivery/replica-name.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';
@@ -32,6 +35,10 @@ export interface DaemonDeps {
   owner: string;
   /** Fetches a push asks for (a webhook's page) keep to this policy; feeds use the daemon's own agent. */
   network: NetworkPolicy;
+  /** Reads posts back and settles unknown outcomes after each delivery run; none: never (`crier poll --watch`). */
+  readBack?: ReadBack | undefined;
+  /** Silent-failure alarms, checked as the daemon runs; none: never. */
+  alarms?: Alarms | undefined;
   /**
    * Receive pushes (WebSub, webhooks): given when the HTTP server runs. Without it WebSub sources
    * are polled like feeds and webhook sources receive nothing.
@@ -101,6 +108,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       })
     : undefined;
 
+  // A story pulled after it was posted: its posts are retracted or a person is told (onUnpublish).
+  const pulledPosts = pulledAfterPosting({
+    store: deps.store,
+    observer: deps.observer,
+    logger: deps.logger,
+    now: deps.now,
+    onUnpublish: (routeId) => deps.config.routes.find((r) => r.id === routeId)?.onUnpublish ?? 'keep',
+  });
+
   function pollDeps(): PollDeps {
     return {
       store: deps.store,
@@ -112,6 +128,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       fetchTimeoutMs: deps.config.defaults.fetchTimeout,
       observer: deps.observer,
       intervalFor: (source) => push?.pollInterval(source.id),
+      onPulled: (sourceId, keys) => pulledPosts.followKeys(sourceId, keys),
       holds,
     };
   }
@@ -161,7 +178,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   /** A source took a story back: after its earlier pushes, the article's pending deliveries are cancelled. */
   function pull(sourceId: string, request: PullRequest): Promise<PullResult> {
-    return track(serialized(sourceId, () => pullSourceArticle(deps.store, sourceId, request, deps.now())));
+    return track(
+      serialized(sourceId, async () => {
+        const pulled = await pullSourceArticle(deps.store, sourceId, request, deps.now());
+        if (pulled.article !== undefined) {
+          await pulledPosts.follow(pulled.article, sourceId).catch((error: unknown) => deps.logger.error({ err: error, source: sourceId }, 'pulled story: could not look at its posts'));
+          wake();
+        }
+        return pulled;
+      }),
+    );
   }
 
   /** Runs the loop now rather than at its next wake-up, so a pushed article goes out at once. */
@@ -232,6 +258,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await push?.maintain();
       await pollAll(await dueSources());
       await deps.worker.runDue(abort.signal);
+      await deps.readBack?.runDue(abort.signal);
+      await deps.alarms?.runDue();
     } catch (error) {
       ok = false;
       tickFailed(error, 'daemon tick failed');
@@ -263,6 +291,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     // The delivery layer knows its queue and its holds: it says when it next has work.
     const deliveryDue = await deps.worker.nextDueAt();
     if (deliveryDue) wake = Math.min(wake, deliveryDue.getTime());
+    // A post's read-back (or an unknown outcome's settling) is work to wake for too.
+    const checkDue = await deps.readBack?.nextDueAt();
+    if (checkDue) wake = Math.min(wake, checkDue.getTime());
     const states = await sourceStates();
     for (const source of deps.config.sources) {
       if (!isPolled(source)) continue;

@@ -5,8 +5,12 @@ import type { NewDelivery } from '../store/store.js';
 import { deliveryKey } from '../delivery/idempotency-key.js';
 import { filterRefusal, matchesRouteFilters } from './match-route.js';
 
-/** A route as routing needs it; `onUpdate` defaults to ignore, `allowNoLink` to false. */
-export type RoutingRoute = Omit<RouteConfig, 'onUpdate' | 'allowNoLink'> & { onUpdate?: RouteConfig['onUpdate']; allowNoLink?: boolean | undefined };
+/** A route as routing needs it; `onUpdate` defaults to ignore, `allowNoLink` to false, `onUnpublish` to keep. */
+export type RoutingRoute = Omit<RouteConfig, 'onUpdate' | 'allowNoLink' | 'onUnpublish'> & {
+  onUpdate?: RouteConfig['onUpdate'];
+  allowNoLink?: boolean | undefined;
+  onUnpublish?: RouteConfig['onUnpublish'] | undefined;
+};
 
 export interface RoutingTable {
   routes: readonly RoutingRoute[];

@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import type { Logger } from '../log/logger.js';
+import { credentialsFix } from './fix-advice.js';
 import type { Observer } from './observer.js';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -7,8 +8,9 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
 /**
  * Sends what needs a person to a Slack-compatible incoming webhook ({"text": …}; Mattermost,
  * Rocket.Chat and Discord's /slack endpoint accept the same): credentials that broke, a source
- * failing several polls in a row, a delivery that became uncertain. Each is sent once, when it
- * happens, not on every tick. The logs carry the same at error level.
+ * failing several polls in a row, a delivery that became uncertain, a post missing at read-back,
+ * a silent-failure alarm (raised, then resolved). Each is sent once, when it happens, not on every
+ * tick. The logs carry the same at error level.
  */
 export function createWebhookAlerts(webhookUrl: string, logger: Logger, label: string): Observer {
   const send = (text: string): void => {
@@ -36,7 +38,24 @@ export function createWebhookAlerts(webhookUrl: string, logger: Logger, label: s
       }
     },
     channelHeld(channelId, kind, reason) {
-      if (kind === 'auth') send(`channel ${channelId} stopped: its credentials were refused (${reason}); fix them, then crier resume ${channelId}`);
+      if (kind === 'auth') send(`channel ${channelId} stopped: its credentials were refused (${reason}); ${credentialsFix(channelId, reason)}`);
+    },
+    postChecked(channelId, result, detail) {
+      if (result === 'missing') {
+        send(
+          `post of delivery ${detail.deliveryId} on ${channelId} is missing (${detail.url ?? 'no URL'}): ${detail.reason ?? 'not found'}. ` +
+            `It is not re-sent by itself: crier history ${detail.articleId}, then crier retry ${detail.deliveryId} to post it again`,
+        );
+      }
+    },
+    alarm(alarm) {
+      send(alarm.state === 'raised' ? `${alarm.message}; ${alarm.fix}` : `resolved: ${alarm.message}`);
+    },
+    pulledAfterPosting(detail) {
+      if (detail.kept.length > 0) {
+        const n = detail.kept.length;
+        send(`story pulled after posting: ${n} post${n === 1 ? '' : 's'} remain${n === 1 ? 's' : ''} (${detail.kept.join(', ')}) of article ${detail.articleId} "${detail.title}"; run crier retract ${detail.articleId} --reason "…"`);
+      }
     },
     articleGone(channelId, detail) {
       send(`delivery ${detail.deliveryId} on ${channelId} was cancelled, not posted: article ${detail.articleId} (${detail.url}) answered HTTP ${detail.status} (crier history ${detail.articleId})`);

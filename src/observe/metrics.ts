@@ -34,6 +34,8 @@ export function createMetrics(store: Store, channelIds: readonly string[]): Metr
         this.set({ channel: s.channelId, state: 'pending' }, s.pending);
         this.set({ channel: s.channelId, state: 'failed' }, s.failed);
         this.set({ channel: s.channelId, state: 'uncertain' }, s.uncertain);
+        this.set({ channel: s.channelId, state: 'verified' }, s.verified);
+        this.set({ channel: s.channelId, state: 'missing' }, s.missing);
       }
     },
   });
@@ -59,8 +61,52 @@ export function createMetrics(store: Store, channelIds: readonly string[]): Metr
     },
   });
 
+  new Gauge({
+    name: 'crier_last_verified_post_age_seconds',
+    help: 'Age of the newest post a read-back found on the platform, per channel (absent until one is verified)',
+    labelNames: ['channel'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = Date.now();
+      for (const s of await store.channelSummaries()) {
+        if (s.lastVerified) this.set({ channel: s.channelId }, Math.max(0, (now - s.lastVerified.postedAt.getTime()) / 1000));
+      }
+    },
+  });
+  const readBacks = new Counter({ name: 'crier_read_backs_total', help: 'Posts read back from the platform, by result (verified, missing)', labelNames: ['channel', 'result'], registers: [registry] });
+  const alarms = new Gauge({ name: 'crier_alarm', help: 'Silent-failure alarms: 1 while raised', labelNames: ['kind', 'subject'], registers: [registry] });
+
+  new Gauge({
+    name: 'crier_follow_ups',
+    help: 'Retractions, corrections and edits of posts, by channel, kind and state (posted: done on the platform)',
+    labelNames: ['channel', 'kind', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = new Map<string, { channel: string; kind: string; state: string; n: number }>();
+      for (const d of await store.listDeliveries({ kinds: ['retract', 'correct', 'edit'], limit: 1_000_000 })) {
+        const key = `${d.channelId}\n${d.kind}\n${d.state}`;
+        const entry = counts.get(key) ?? { channel: d.channelId, kind: d.kind, state: d.state, n: 0 };
+        entry.n += 1;
+        counts.set(key, entry);
+      }
+      for (const { channel, kind, state, n } of counts.values()) this.set({ channel, kind, state }, n);
+    },
+  });
+  const pulledAfterPosting = new Counter({
+    name: 'crier_pulled_after_posting_total',
+    help: 'Stories pulled at their source while posts of them were out, by what the route did (kept: an alert; retracted)',
+    labelNames: ['source', 'outcome'],
+    registers: [registry],
+  });
+
   return {
     registry,
+    pulledAfterPosting(detail) {
+      if (detail.kept.length > 0) pulledAfterPosting.inc({ source: detail.sourceId, outcome: 'kept' });
+      if (detail.retracting.length > 0) pulledAfterPosting.inc({ source: detail.sourceId, outcome: 'retracted' });
+    },
     pollFinished(sourceId, result, detail) {
       polls.inc({ source: sourceId, result });
       if (detail.found > 0) found.inc({ source: sourceId }, detail.found);
@@ -73,5 +119,11 @@ export function createMetrics(store: Store, channelIds: readonly string[]): Metr
     },
     // Counted by crier_deliveries{state="cancelled"}, read from the store.
     articleGone() {},
+    postChecked(channelId, result) {
+      readBacks.inc({ channel: channelId, result });
+    },
+    alarm(alarm) {
+      alarms.set({ kind: alarm.kind, subject: alarm.channelId ?? alarm.sourceId ?? '' }, alarm.state === 'raised' ? 1 : 0);
+    },
   };
 }

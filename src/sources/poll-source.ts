@@ -26,12 +26,21 @@ export interface PollDeps {
   intervalFor?: (source: ResolvedSource) => number | undefined;
   /** Backoff kept in memory when the store cannot save a source's state (the daemon's). */
   holds?: PollHolds | undefined;
+  /** Aborted when the daemon stops: the fetch in flight ends at once and nothing is recorded. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Told the keys of stories the poll found pulled, after their pending deliveries were cancelled,
+   * so posts already up are looked at (a route's `onUnpublish`). Its failure never fails the poll.
+   */
+  onPulled?: ((sourceId: string, keys: readonly string[]) => Promise<void>) | undefined;
 }
 
 export type PollReport =
   | { result: 'not-modified' }
   | { result: 'ingested'; counts: IngestResult; found: number }
-  | { result: 'error'; error: string; failures: number };
+  | { result: 'error'; error: string; failures: number }
+  /** The daemon stopped mid-poll: nothing recorded, the source is still due at the next start. */
+  | { result: 'stopped' };
 
 const MAX_BACKOFF_MS = 30 * 60_000;
 
@@ -49,6 +58,7 @@ export async function pollSource(source: ResolvedSource, deps: PollDeps): Promis
   try {
     report = await pollOnce(source, deps);
   } catch (error) {
+    if (deps.signal?.aborted) return { result: 'stopped' };
     // The store failed outside the fetch (reading the state, or saving a failure): the source
     // backs off in memory exactly as a failed fetch would, so it is not fetched again at once.
     report = holdUnsaved(source, error, (deps.holds?.failures(source.id) ?? 0) + 1, deps);
@@ -58,6 +68,7 @@ export async function pollSource(source: ResolvedSource, deps: PollDeps): Promis
     observer.pollFinished(source.id, 'error', { found: 0, failures: report.failures, error: report.error, needsPerson: report.failures === ALERT_AFTER_FAILURES });
   }
   else if (report.result === 'not-modified') observer.pollFinished(source.id, 'not-modified', { found: 0, failures: 0 });
+  else if (report.result === 'stopped') return report;
   else observer.pollFinished(source.id, 'ok', { found: report.found, failures: 0 });
   return report;
 }
@@ -75,6 +86,7 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
       deadlineMs: deps.fetchTimeoutMs,
       logger: log,
       dispatcher: deps.dispatcher,
+      signal: deps.signal,
     });
     const ok: SourceState = {
       ...state,
@@ -95,11 +107,16 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     const { counts } = await ingestArticles(source, fetched.articles, previous, next, deps, fetched.pulled);
     deps.holds?.clear(source.id);
     if (counts.pulled > 0) log.info({ pulled: fetched.pulled?.length, cancelled: counts.pulled }, 'pulled stories: pending deliveries cancelled');
+    if (fetched.pulled?.length && deps.onPulled) {
+      await deps.onPulled(source.id, fetched.pulled).catch((error: unknown) => log.error({ err: error }, `pulled stories: could not look at their posts: ${errorMessage(error)}`));
+    }
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
       log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
     return { result: 'ingested', counts, found: fetched.articles.length };
   } catch (error) {
+    // Stopping is not the source's failure: no backoff, no log, the poll simply did not happen.
+    if (deps.signal?.aborted) return { result: 'stopped' };
     const failures = failuresBefore + 1;
     const { message, next } = afterFailure(source, error, failures, deps);
     try {
