@@ -77,6 +77,24 @@ export const baseChannelShape = {
    * platform's choice (on for Bluesky and Mastodon, off for X, which bills reads); off for a dry run.
    */
   verify: z.boolean().optional(),
+  /**
+   * How categories and tags become hashtags (README "Hashtags"; the rule is src/render/hashtags.ts).
+   * A category path (`News/World`, `News > World`) gives its last part; WordPress's "Uncategorized"
+   * (and its translations) never becomes a hashtag.
+   */
+  hashtags: z
+    .object({
+      /** Category or tag (case-insensitive) → the hashtag to post for it; "" posts none. */
+      map: z
+        .record(z.string().min(1), z.string().regex(/^(?:#?[\p{L}\p{M}\p{N}_]+)?$/u, 'write a hashtag such as "#Politik" or "Politik", or "" for none'))
+        .optional(),
+      /** Categories and tags that never become hashtags ("Breaking", "Featured"…). */
+      stop: z.array(z.string().min(1)).optional(),
+      /** Longest hashtag kept, in characters after "#"; longer ones are dropped, never cut. Default 25. */
+      maxLength: z.number().int().min(2).max(139).optional(),
+    })
+    .strict()
+    .optional(),
   /** Attach the article image when the platform supports it. */
   images: z.boolean().default(true),
   /** Alt text used when the feed gives an image without one. */

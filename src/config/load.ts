@@ -1,3 +1,4 @@
+import type { DeskConfig } from './desk-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +8,9 @@ import { parseLocatedYaml, type LocatedYaml } from './yaml-locator.js';
 import { configSchema, type ChannelConfig, type ParsedConfig, type RouteConfig, type SourceConfig } from './schema.js';
 import { ALL_SECRET_PARTS, createConfigSecrets, type ConfigSecrets, type SecretPart } from './config-secrets.js';
 import { serverProblem } from '../sources/source-configs.js';
+import { intervalProblem } from './interval-bounds.js';
 import { DATABASE_URL_ENV, resolveStoreLocation, type StoreLocation } from './store-location.js';
+import { demoStoreProblem } from './demo-store.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
@@ -24,9 +27,12 @@ export interface CrierConfig {
   /** Credentials hold references (`${ENV}`, `…File`): `secrets.channel(c)` reads the values. */
   channels: ChannelConfig[];
   routes: RouteConfig[];
-  server?: { host: string; port: number; publicUrl?: string | undefined; maxBodyBytes: number } | undefined;
+  server?: { host: string; port: number; publicUrl?: string | undefined; maxBodyBytes: number; desk?: DeskConfig | undefined } | undefined;
   /** The network policy for fetches driven by untrusted input (src/http/network-policy.ts). */
   network: ParsedConfig['network'];
+  /** When posts are read back (README "Read-back"). */
+  readBack: ParsedConfig['readBack'];
+  alarms: ParsedConfig['alarms'];
   /** The references only: `secrets.alertsWebhookUrl()` reads the URL. */
   alerts?: ParsedConfig['alerts'];
   secrets: ConfigSecrets;
@@ -71,6 +77,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
   if (!parsed.success) throw issueToError(parsed.error.issues, file, yaml);
   const config = parsed.data;
   checkReferences(config, file, yaml);
+  const badInterval = intervalProblem(config);
+  if (badInterval) throw new ConfigError(badInterval.message, file, formatPath(badInterval.path), yaml.lineOf(badInterval.path));
 
   const dir = dirname(file);
   const sources = config.sources.map((source) => ({
@@ -82,12 +90,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
   const secrets = createConfigSecrets({ file, dir, yaml, channels: config.channels, sources, alerts: config.alerts }, env);
   const needed = options.secrets ?? ALL_SECRET_PARTS;
   secrets.require(needed);
+  const store = resolveStoreLocation(config.store, dir, env, (message) =>
+    env[DATABASE_URL_ENV] ? new ConfigError(message, file) : new ConfigError(message, file, 'store.url', yaml.lineOf(['store', 'url'])),
+  );
+  const demoProblem = demoStoreProblem(store, config.channels);
+  if (demoProblem) throw new ConfigError(demoProblem, file, 'store.path', yaml.lineOf(['store', 'path']));
   return {
     file,
     dir,
-    store: resolveStoreLocation(config.store, dir, env, (message) =>
-      env[DATABASE_URL_ENV] ? new ConfigError(message, file) : new ConfigError(message, file, 'store.url', yaml.lineOf(['store', 'url'])),
-    ),
+    store,
     defaults: config.defaults,
     sources: needed.includes('sources') ? sources.map((source) => secrets.source(source)) : sources,
     channels: config.channels,
@@ -96,8 +107,11 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
       ...splitListen(config.server.listen),
       publicUrl: config.server.publicUrl,
       maxBodyBytes: config.server.maxBodyBytes,
+      desk: config.server.desk,
     },
     network: config.network,
+    readBack: config.readBack,
+    alarms: config.alarms,
     alerts: config.alerts,
     secrets,
   };

@@ -20,6 +20,8 @@ interface Move {
  *   posted | verified | missing | retracted | failed | uncertain | cancelled | skipped ─repost→
  *                                                      pending (new key: a new post)
  *   posted | verified ─verify→ verified · ─lose→ missing       (read back from the platform)
+ *   posted ─checkLater→ posted                                 (a read-back got no answer)
+ *   uncertain ─settled→ posted · ─settleLater→ uncertain       (the account's own posts listed)
  *   posted | verified | missing ─retracted→ retracted          (deleted by `crier retract`)
  *
  * A retraction or a correction (a delivery of kind `retract` or `correct`, whose parent is the
@@ -52,6 +54,18 @@ export const MOVES = {
   verify: { from: ['posted', 'verified'], to: 'verified' },
   /** Read back from the platform: the post is gone or hidden. Never re-sent by itself. */
   lose: { from: ['posted', 'verified'], to: 'missing' },
+  /**
+   * A read-back got no answer (the platform was unreachable): the post stays `posted` and is read
+   * again later (a verified post keeps `verify` for the same).
+   */
+  checkLater: { from: ['posted'], to: 'posted' },
+  /** A send of unknown outcome found among the account's own posts: it went out, with this id. */
+  settled: { from: ['uncertain'], to: 'posted' },
+  /**
+   * The account's posts could not settle it yet (too soon to prove it absent, or the platform
+   * unreachable): looked for again later, or left for a person when `checkAt` is cleared.
+   */
+  settleLater: { from: ['uncertain'], to: 'uncertain' },
   /** Its retraction deleted it on the platform (or found it gone already). */
   retracted: { from: ['posted', 'verified', 'missing'], to: 'retracted' },
 } as const satisfies Record<string, Move>;

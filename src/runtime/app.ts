@@ -2,6 +2,8 @@ import type { CrierConfig } from '../config/load.js';
 import { editorActions, type EditorActions } from '../delivery/editor-actions.js';
 import { replicaName } from '../delivery/replica-name.js';
 import { createWorker, type Worker } from '../delivery/worker.js';
+import { createReadBack, type ReadBack } from '../delivery/read-back.js';
+import { createAlarms, type Alarms } from '../delivery/alarms.js';
 import { checkArticleUrl } from '../platforms/check-article-url.js';
 import { createNetworkPolicy, type NetworkPolicy, type ResolveHost } from '../http/network-policy.js';
 import type { RoutingTable } from '../ingest/route-article.js';
@@ -27,6 +29,10 @@ export interface App {
   observer: Observer;
   /** This process's name in the store's leases and claims (one replica per channel, per poll). */
   owner: string;
+  /** Read-backs of posts and settling of unknown outcomes (the daemon runs them). */
+  readBack: ReadBack;
+  /** Silent-failure alarms (the daemon runs them). */
+  alarms: Alarms;
   /** The network policy for fetches on someone else's say-so (`network:` in the config). */
   network: NetworkPolicy;
 }
@@ -44,12 +50,26 @@ export interface AppOptions {
 
 /** Wires the same objects for the daemon and for every CLI command. */
 export async function openApp(config: CrierConfig, options: AppOptions): Promise<App> {
-  const now = options.now ?? (() => new Date());
-  const random = options.random ?? Math.random;
+  // Templates first: a broken one stops the command before the store is even opened.
   const templates = loadTemplates(config);
   const store = await openStore(config);
   await store.migrate();
-  const observer = options.observe?.(store) ?? silentObserver;
+  return buildApp(config, store, options.observe?.(store) ?? silentObserver, options, templates);
+}
+
+/**
+ * The app on a store that is already open: what a reload of the daemon builds from the new
+ * config (templates, channels, routes, worker), keeping the store and the observer.
+ */
+export function buildApp(
+  config: CrierConfig,
+  store: Store,
+  observer: Observer,
+  options: Omit<AppOptions, 'observe'>,
+  templates: TemplateSet = loadTemplates(config),
+): App {
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
   const network = createNetworkPolicy({ allowPrivate: config.network.allowPrivate, resolve: options.resolve });
   const channels = createChannelRuntimes(config.channels, {
     fetchDispatcher: network.dispatcher,
@@ -75,8 +95,12 @@ export async function openApp(config: CrierConfig, options: AppOptions): Promise
     random,
     defaultLanguage: config.defaults.language,
     observer,
+    readBack: config.readBack,
     // An article's URL may come from a push: the re-check keeps to the network policy too.
     recheck: { afterMs: config.defaults.recheckAfter, check: (url) => checkArticleUrl(url, { dispatcher: network.dispatcher }) },
   });
-  return { config, store, logger: options.logger, templates, channels, routing, worker, editor: editorActions({ store, now }), now, random, observer, owner, network };
+  // Reads posts back and settles unknown outcomes on the channels this replica leases (the daemon's).
+  const readBack = createReadBack({ store, channels, logger: options.logger, now, observer, timing: config.readBack, owner });
+  const alarms = createAlarms({ store, channels, sources: config.sources, logger: options.logger, now, observer, settings: config.alarms, owner });
+  return { config, store, logger: options.logger, templates, channels, routing, worker, readBack, alarms, editor: editorActions({ store, now }), now, random, observer, owner, network };
 }

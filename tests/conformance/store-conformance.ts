@@ -4,6 +4,7 @@ import { followUpCases } from './follow-up-cases.js';
 import type { Ctx, OpenStore, StoreHarness } from './harness.js';
 import { ingestCases } from './ingest-cases.js';
 import { queueCases } from './queue-cases.js';
+import { readBackCases } from './read-back-cases.js';
 import { recordsCases } from './records-cases.js';
 import { replicaCases } from './replica-cases.js';
 import { transitionCases } from './transition-cases.js';
@@ -43,5 +44,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     recordsCases(ctx);
     replicaCases(ctx);
     followUpCases(ctx);
+    readBackCases(ctx);
   });
 }

@@ -13,7 +13,7 @@ export async function pollAction(program: Command, options: { source?: string; w
     }
     if (options.watch) {
       const noDelivery = { runDue: async () => 0, recover: async () => 0, deliverOne: async () => undefined, nextDueAt: async () => undefined, stop: async () => undefined };
-      const daemon = createDaemon({ ...app, config: { ...app.config, sources }, worker: noDelivery });
+      const daemon = createDaemon({ ...app, config: { ...app.config, sources }, worker: noDelivery, readBack: undefined, alarms: undefined });
       await daemon.start();
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

@@ -6,12 +6,14 @@ import { holdFromRow, type HoldRow } from './rows.js';
 const SEND_RETENTION_MS = 2 * 86_400_000;
 
 export async function channelSummaries(db: Db): Promise<ChannelSummary[]> {
-  const counts = await rows<{ channel_id: string; pending: number; failed: number; uncertain: number; last_posted_at: Date | null }>(
+  const counts = await rows<{ channel_id: string; pending: number; failed: number; uncertain: number; verified: number; missing: number; last_posted_at: Date | null }>(
     db,
     `SELECT channel_id,
        COUNT(*) FILTER (WHERE state = 'pending') AS pending,
        COUNT(*) FILTER (WHERE state = 'failed') AS failed,
        COUNT(*) FILTER (WHERE state = 'uncertain') AS uncertain,
+       COUNT(*) FILTER (WHERE state = 'verified') AS verified,
+       COUNT(*) FILTER (WHERE state = 'missing') AS missing,
        MAX(posted_at) AS last_posted_at
      FROM deliveries GROUP BY channel_id ORDER BY channel_id`,
   );
@@ -22,6 +24,13 @@ export async function channelSummaries(db: Db): Promise<ChannelSummary[]> {
      ORDER BY channel_id, updated_at DESC, id DESC`,
   );
   const lastError = new Map(errors.map((e) => [e.channel_id, e]));
+  const verified = await rows<{ channel_id: string; id: number; posted_at: Date; remote_url: string | null }>(
+    db,
+    `SELECT DISTINCT ON (channel_id) channel_id, id, posted_at, remote_url FROM deliveries
+     WHERE state = 'verified' AND posted_at IS NOT NULL
+     ORDER BY channel_id, posted_at DESC, id DESC`,
+  );
+  const lastVerified = new Map(verified.map((v) => [v.channel_id, v]));
   return counts.map((row) => {
     const error = lastError.get(row.channel_id);
     return {
@@ -29,10 +38,17 @@ export async function channelSummaries(db: Db): Promise<ChannelSummary[]> {
       pending: row.pending,
       failed: row.failed,
       uncertain: row.uncertain,
+      verified: row.verified,
+      missing: row.missing,
       lastPostedAt: row.last_posted_at ?? undefined,
+      lastVerified: lastVerifiedOf(lastVerified.get(row.channel_id)),
       lastError: error && { at: error.updated_at, message: error.last_error, deliveryId: error.id },
     };
   });
+}
+
+function lastVerifiedOf(row: { id: number; posted_at: Date; remote_url: string | null } | undefined): ChannelSummary['lastVerified'] {
+  return row && { deliveryId: row.id, postedAt: row.posted_at, url: row.remote_url ?? undefined };
 }
 
 export async function recordSend(db: Db, send: SendRecord, at: Date): Promise<void> {

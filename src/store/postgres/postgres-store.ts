@@ -31,6 +31,9 @@ import { articleFromRow, deliveryFromRow, sourceFromRow, type ArticleRow, type D
 import { applyTransition } from './transition.js';
 import { redactUrl } from './redact-url.js';
 
+/** Read-backs (posted, verified) and the settling of unknown sends (uncertain) use check_at. */
+const CHECKED_STATES = "('posted', 'verified', 'uncertain')";
+
 /** A store on PostgreSQL, for several replicas; `url` is a postgres:// connection string. */
 export function openPostgresStore(url: string): PostgresStore {
   return new PostgresStore(url, createPool(url));
@@ -104,6 +107,15 @@ export class PostgresStore implements Store {
     return row && articleFromRow(row);
   }
 
+  async publishedTimes(sourceId: string, since: Date, until: Date): Promise<Date[]> {
+    const found = await rows<{ published_at: Date }>(
+      this.pool,
+      'SELECT published_at FROM articles WHERE source_id = $1 AND published_at >= $2 AND published_at <= $3 ORDER BY published_at',
+      [sourceId, since, until],
+    );
+    return found.map((row) => row.published_at);
+  }
+
   async findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined> {
     const row = await first<ArticleRow>(this.pool, 'SELECT * FROM articles WHERE source_id = $1 AND source_key = $2', [sourceId, key]);
     return row && articleFromRow(row);
@@ -134,7 +146,7 @@ export class PostgresStore implements Store {
   async dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
     const found = await rows<DeliveryRow>(
       this.pool,
-      `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= $1
+      `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= $1 AND state IN ${CHECKED_STATES}
          AND ($2::text[] IS NULL OR channel_id = ANY($2::text[]))
        ORDER BY check_at, id LIMIT $3`,
       [now, channelIds ?? null, limit],
@@ -153,7 +165,7 @@ export class PostgresStore implements Store {
       `SELECT * FROM deliveries WHERE ($1::bigint IS NULL OR article_id = $1) AND ($2::text IS NULL OR channel_id = $2)
          AND ($3::text[] IS NULL OR state = ANY($3::text[])) AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
          AND ($6::bigint IS NULL OR parent_id = $6)
-       ORDER BY id LIMIT $4`,
+       ORDER BY id ${filter.newestFirst ? 'DESC' : ''} LIMIT $4`,
       [
         filter.articleId ?? null,
         filter.channelId ?? null,

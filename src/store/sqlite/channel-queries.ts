@@ -9,10 +9,15 @@ export function channelSummaries(db: Sql): ChannelSummary[] {
     .prepare(
       `SELECT channel_id,
          SUM(state = 'pending') AS pending, SUM(state = 'failed') AS failed, SUM(state = 'uncertain') AS uncertain,
+         SUM(state = 'verified') AS verified, SUM(state = 'missing') AS missing,
          MAX(posted_at) AS last_posted_at
        FROM deliveries GROUP BY channel_id ORDER BY channel_id`,
     )
-    .all() as { channel_id: string; pending: number; failed: number; uncertain: number; last_posted_at: number | null }[];
+    .all() as { channel_id: string; pending: number; failed: number; uncertain: number; verified: number; missing: number; last_posted_at: number | null }[];
+  const lastVerified = db.prepare(
+    `SELECT id, posted_at, remote_url FROM deliveries WHERE channel_id = ? AND state = 'verified' AND posted_at IS NOT NULL
+     ORDER BY posted_at DESC, id DESC LIMIT 1`,
+  );
   const lastError = db.prepare(
     `SELECT id, updated_at, last_error FROM deliveries
      WHERE channel_id = ? AND last_error IS NOT NULL AND state IN ('failed', 'uncertain', 'pending')
@@ -20,12 +25,16 @@ export function channelSummaries(db: Sql): ChannelSummary[] {
   );
   return rows.map((row) => {
     const error = lastError.get(row.channel_id) as { id: number; updated_at: number; last_error: string } | undefined;
+    const verified = lastVerified.get(row.channel_id) as { id: number; posted_at: number; remote_url: string | null } | undefined;
     return {
       channelId: row.channel_id,
       pending: row.pending,
       failed: row.failed,
       uncertain: row.uncertain,
+      verified: row.verified,
+      missing: row.missing,
       lastPostedAt: row.last_posted_at === null ? undefined : new Date(row.last_posted_at),
+      lastVerified: verified && { deliveryId: verified.id, postedAt: new Date(verified.posted_at), url: verified.remote_url ?? undefined },
       lastError: error && { at: new Date(error.updated_at), message: error.last_error, deliveryId: error.id },
     };
   });

@@ -43,6 +43,9 @@ import { MIGRATIONS } from './migrations.js';
 import { cachedStatements, type Sql } from './sql.js';
 import { articleFromRow, deliveryFromRow, type ArticleRow, type DeliveryRow } from './rows.js';
 
+/** Read-backs (posted, verified) and the settling of unknown sends (uncertain) use check_at. */
+const CHECKED_STATES = "('posted', 'verified', 'uncertain')";
+
 const channelList = (ids: readonly string[] | undefined): string | null => (ids === undefined ? null : JSON.stringify(ids));
 
 /**
@@ -123,6 +126,13 @@ export class SqliteStore implements Store {
     return row && articleFromRow(row);
   }
 
+  async publishedTimes(sourceId: string, since: Date, until: Date): Promise<Date[]> {
+    const rows = this.sql
+      .prepare('SELECT published_at FROM articles WHERE source_id = ? AND published_at >= ? AND published_at <= ? ORDER BY published_at')
+      .all(sourceId, since.getTime(), until.getTime()) as { published_at: number }[];
+    return rows.map((row) => new Date(row.published_at));
+  }
+
   async findArticleByKey(sourceId: string, key: string): Promise<StoredArticle | undefined> {
     const row = this.sql.prepare('SELECT * FROM articles WHERE source_id = ? AND source_key = ?').get(sourceId, key) as ArticleRow | undefined;
     return row && articleFromRow(row);
@@ -153,7 +163,7 @@ export class SqliteStore implements Store {
   async dueChecks(now: Date, limit: number, channelIds?: readonly string[]): Promise<Delivery[]> {
     const rows = this.sql
       .prepare(
-        `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= @now
+        `SELECT * FROM deliveries WHERE check_at IS NOT NULL AND check_at <= @now AND state IN ${CHECKED_STATES}
            AND (@channels IS NULL OR channel_id IN (SELECT value FROM json_each(@channels)))
          ORDER BY check_at, id LIMIT @limit`,
       )
@@ -189,7 +199,7 @@ export class SqliteStore implements Store {
       where.push('parent_id = ?');
       params.push(filter.parentId);
     }
-    const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`;
     const rows = this.sql.prepare(sql).all(...params, filter.limit ?? 1000) as DeliveryRow[];
     return rows.map(deliveryFromRow);
   }
