@@ -14,10 +14,11 @@ export class NetworkPolicyError extends Error {
     readonly address: string | undefined,
     readonly reason: string,
   ) {
+    const allow = 'refused (allow its range with network.allowPrivate in the config)';
     super(
-      address === undefined
-        ? `${host} is refused: ${reason}`
-        : `${host} resolves to ${address}, a ${reason} address: refused (allow its range with network.allowPrivate in the config)`,
+      address === undefined ? `${host} is refused: ${reason}`
+      : address === host ? `${address} is a ${reason} address: ${allow}`
+      : `${host} resolves to ${address}, a ${reason} address: ${allow}`,
     );
     this.name = 'NetworkPolicyError';
   }

@@ -237,6 +237,16 @@ describe('Mastodon adapter: publish', () => {
     expect(statuses[0]?.body).toMatchObject({ media_ids: ['m1'] });
   });
 
+  it('posts without an image on a loopback address unless allowed: built alone, the adapter keeps to a strict network policy', async () => {
+    const statuses: Seen[] = [];
+    nock(INSTANCE).post('/api/v1/statuses').reply(capture(statuses, 200, status('9')));
+
+    await createMastodonAdapter(channel(), deps('default'), FAST).publish(post('masto-main', { image: { url: `${images.url}/photo.png` } }));
+
+    expect(imageHits).toEqual([]);
+    expect(statuses[0]?.body).not.toHaveProperty('media_ids');
+  });
+
   it('does not poll an image that came back processed, and never sends an undefined description', async () => {
     const upload: Seen[] = [];
     const statuses: Seen[] = [];

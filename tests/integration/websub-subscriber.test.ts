@@ -1,10 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { pino } from 'pino';
+import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPushSources, type PushSources } from '../../src/daemon/push-sources.js';
 import type { ResolvedSource } from '../../src/config/load.js';
 import { createNetworkPolicy } from '../../src/http/network-policy.js';
 import { startHttpServer, type RunningServer } from '../../src/server/http-server.js';
-import { loadSubscription } from '../../src/sources/websub/subscription.js';
+import { loadSubscription, VERIFY_TIMEOUT_MS } from '../../src/sources/websub/subscription.js';
 import { websubSourceSchema } from '../../src/sources/websub/websub-config.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { atom } from '../support/atom.js';
@@ -105,6 +107,7 @@ async function harness(url: string, options: { storePath?: string; hub?: string;
 beforeEach(() => {
   hub.answer.status = 202;
   hub.grantSeconds = undefined;
+  hub.autoVerify = true;
 });
 
 afterEach(async () => {
@@ -140,6 +143,73 @@ describe('WebSub subscriber', () => {
     expect(await hub.verifyIntent(callback, sub.topic, 'unsubscribe')).toMatchObject({ status: 404 });
     expect(await hub.verifyIntent(callback, sub.topic, 'subscribe', '<script>')).toMatchObject({ status: 404 });
     expect(await hub.verifyIntent(`${h.publicUrl}/websub/other`, sub.topic, 'subscribe')).toMatchObject({ status: 404 });
+  });
+
+  it('confirms nothing it is not waiting for: a forged subscribe or denied to the real callback of an active subscription is a 404 and changes nothing', async () => {
+    const h = await harness(`${feeds.url}/feed.atom?via=discovery`);
+    await h.push.maintain();
+    const sub = await hub.verified(hub.verifications.filter((v) => v.ok).length + 1);
+    const stored = await h.store.getMeta('websub:news');
+    // The real callback, token and all: what a hub (or anyone who learnt the URL) could send.
+    expect(await hub.verifyIntent(sub.callback, sub.topic, 'subscribe')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(sub.callback, sub.topic, 'denied')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(sub.callback, sub.topic, 'unsubscribe')).toMatchObject({ status: 404 });
+    h.clock.now = new Date(T0.getTime() + 60_000);
+    expect(await hub.verifyIntent(sub.callback, sub.topic, 'subscribe')).toMatchObject({ status: 404 });
+    expect(await h.store.getMeta('websub:news')).toBe(stored);
+    expect(h.push.pollInterval('news')).toBe(15 * 60_000);
+    expect(h.polls).toEqual([]);
+  });
+
+  it("confirms its pending request only through the callback's token, for its topic and mode", async () => {
+    hub.autoVerify = false;
+    const requests = hub.requests.length;
+    const h = await harness(`${feeds.url}/feed.atom?via=discovery`);
+    await h.push.maintain();
+    await vi.waitFor(() => expect(hub.requests.length).toBe(requests + 1));
+    const request = hub.requests.at(-1);
+    if (!request) throw new Error('no subscribe request');
+    const bare = request.callback.replace(/\?.*$/, '');
+    expect(await hub.verifyIntent(bare, request.topic, 'subscribe')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(`${bare}?token=${'A'.repeat(43)}`, request.topic, 'subscribe')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(request.callback, 'https://elsewhere.example.org/feed', 'subscribe')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(request.callback, request.topic, 'unsubscribe')).toMatchObject({ status: 404 });
+    // A push to the bare callback, even signed with the right secret, is not from a hub Crier gave its callback to.
+    const body = atom('News', {}, []);
+    const signature = `sha256=${createHmac('sha256', request.secret ?? '').update(body).digest('hex')}`;
+    expect((await fetch(bare, { method: 'POST', body, headers: { 'x-hub-signature': signature } })).status).toBe(404);
+    expect(h.polls).toEqual([]);
+    expect(h.push.pollInterval('news')).toBeUndefined();
+    const answer = await hub.verifyIntent(request.callback, request.topic, 'subscribe', 'challenge-123');
+    expect(answer).toEqual({ status: 200, body: 'challenge-123' });
+    expect(h.push.pollInterval('news')).toBe(15 * 60_000);
+    // Confirmed once: the same verification again is no longer waited for.
+    expect(await hub.verifyIntent(request.callback, request.topic, 'subscribe')).toMatchObject({ status: 404 });
+  });
+
+  it('refuses a verification that comes after the window, and honours denied only for a pending request', async () => {
+    hub.autoVerify = false;
+    const requests = hub.requests.length;
+    const late = await harness(`${feeds.url}/feed.atom?via=discovery`);
+    await late.push.maintain();
+    await vi.waitFor(() => expect(hub.requests.length).toBe(requests + 1));
+    const first = hub.requests.at(-1);
+    if (!first) throw new Error('no subscribe request');
+    late.clock.now = new Date(T0.getTime() + VERIFY_TIMEOUT_MS + 1000);
+    expect(await hub.verifyIntent(first.callback, first.topic, 'subscribe')).toMatchObject({ status: 404 });
+    expect(await hub.verifyIntent(first.callback, first.topic, 'denied')).toMatchObject({ status: 404 });
+    expect(late.push.pollInterval('news')).toBeUndefined();
+    expect((await loadSubscription(late.store, 'news'))?.retryAt).toBeUndefined();
+
+    const denied = await harness(`${feeds.url}/feed.atom?via=discovery`);
+    await denied.push.maintain();
+    await vi.waitFor(() => expect(hub.requests.length).toBe(requests + 2));
+    const second = hub.requests.at(-1);
+    if (!second) throw new Error('no subscribe request');
+    expect(await hub.verifyIntent(second.callback, second.topic, 'denied')).toMatchObject({ status: 200 });
+    await vi.waitFor(async () => expect((await loadSubscription(denied.store, 'news'))?.lastError).toMatch(/denied the subscription/));
+    expect((await loadSubscription(denied.store, 'news'))?.retryAt).toBe(new Date(T0.getTime() + 6 * 3_600_000).toISOString());
+    expect(denied.polls).toEqual(['news']);
   });
 
   it('re-fetches the feed on a push signed with sha1, sha256, sha384 or sha512; refuses unsigned and mis-signed pushes with 401', async () => {

@@ -50,6 +50,8 @@ export interface FakeHub {
   answer: { status: number };
   /** Lease the hub grants (default: what was asked, else 10 days). */
   grantSeconds: number | undefined;
+  /** Verify each request on its own (default); false: only what a test sends with verifyIntent. */
+  autoVerify: boolean;
   /** Content distribution to the verified subscribers of the topic: their HTTP statuses (0: unreachable). */
   publish(topic: string, body: string, options?: PublishOptions): Promise<number[]>;
   /** A verification GET of the hub's own making (to check the subscriber refuses what it never asked). */
@@ -126,7 +128,7 @@ export async function startFakeHub(): Promise<FakeHub> {
     }
     res.writeHead(202).end();
     // Verification is asynchronous and starts after the answer (spec 5.1.2).
-    setImmediate(() => void verify(request));
+    if (hub.autoVerify) setImmediate(() => void verify(request));
   });
 
   const hub: FakeHub = {
@@ -135,6 +137,7 @@ export async function startFakeHub(): Promise<FakeHub> {
     verifications,
     answer: { status: 202 },
     grantSeconds: undefined,
+    autoVerify: true,
     subscriptions: () => [...subs.values()],
     verified(count) {
       return new Promise((resolve) => {

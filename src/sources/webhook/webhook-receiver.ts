@@ -83,7 +83,7 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
         article = { ...(await articleFromPage(body.url, source.id, ctx.now(), { dispatcher: pages })), sourceId: source.id };
       } catch (error) {
         const refused = policyRefusal(error);
-        const message = refused ? `url: ${body.url} led to ${refused.message}` : error instanceof Error ? error.message : String(error);
+        const message = refused ? `url: ${body.url}: ${refused.message}` : error instanceof Error ? error.message : String(error);
         log.warn({ url: body.url }, message);
         // Refused by policy: the request is at fault, and sending it again changes nothing.
         return json(refused ? 400 : 502, { error: message });
