@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
+import type { Logger } from '../../src/log/logger.js';
 import { feedKind } from '../../src/sources/feed/feed-source.js';
 import { articleFromPage } from '../../src/sources/page/page-article.js';
 import { startServer } from '../support/http-server.js';
@@ -39,7 +40,7 @@ interface LogLine {
   encoding?: string;
 }
 
-function capturingLogger(): { logger: ReturnType<typeof pino>; lines: LogLine[] } {
+function capturingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -47,7 +48,7 @@ function capturingLogger(): { logger: ReturnType<typeof pino>; lines: LogLine[] 
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, sink), lines };
+  return { logger: pino<never>({ level: 'info' }, sink), lines };
 }
 
 /** Serves /<name> with exactly the content type given per path (never a charset unless the test says so). */
