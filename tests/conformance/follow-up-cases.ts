@@ -38,6 +38,7 @@ export function followUpCases(ctx: Ctx): void {
       expect((await ctx.store.listDeliveries({ articleId, kinds: ['post'] })).map((d) => d.id)).toEqual([post]);
       expect((await ctx.store.listDeliveries({ parentId: post })).map((d) => d.kind)).toEqual(['retract', 'correct']);
       expect((await ctx.store.listDeliveries({ articleId })).length).toBe(3);
+      expect((await ctx.store.listDeliveries({ articleId, newestFirst: true, limit: 2 })).map((d) => d.kind)).toEqual(['correct', 'retract']);
       // Follow-ups are queued work like posts: due, and claimed through the same moves.
       expect((await ctx.store.dueDeliveries(at(MINUTE), 10)).map((d) => d.kind)).toEqual(['retract', 'correct']);
     });

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
-import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { createWebhookAlerts } from '../../observe/alerts.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
 import { combineObservers } from '../../observe/observer.js';
 import { openApp, type App } from '../../runtime/app.js';
+import { deskRoutes } from '../../desk/routes.js';
 import { healthRoutes } from '../../server/health-routes.js';
 import { startHttpServer, type RunningServer } from '../../server/http-server.js';
 import { guardStoreForDaemon, type DaemonGuard } from '../../runtime/daemon-guard.js';
+import { createDaemonHost } from './daemon-host.js';
+import { reloadOnSignal } from './reload-signal.js';
 
 export async function runAction(program: Command): Promise<void> {
   const file = configPathFrom(program.opts<GlobalOptionsLike>().config, process.env);
@@ -35,20 +37,22 @@ export async function runAction(program: Command): Promise<void> {
     // Listening from here on, so a signal while the daemon starts stops it cleanly too.
     stopping = stopRequested(logger, guard);
     // Push sources need the server; it listens before the daemon starts, because subscribing to a
-    // WebSub hub makes the hub call us back at once.
-    const daemon = createDaemon({ ...app, push: config.server && { publicUrl: config.server.publicUrl } });
+    // WebSub hub makes the hub call us back at once. The host swaps daemons on a reload (SIGHUP).
+    const daemon = createDaemonHost(app, { file, env: process.env, logger, write: (text) => process.stdout.write(text), channelIds, serving: config.server !== undefined });
     let server: RunningServer | undefined;
     if (config.server && metrics) {
       const pushRoutes = daemon.pushRoutes();
       server = await startHttpServer(
         { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
-        [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes],
+        [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes, ...(config.server.desk ? deskRoutes(() => daemon.app(), config.server.desk) : [])],
       );
-      const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`)];
+      const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`), ...(config.server.desk ? ['/desk'] : [])];
       logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
     }
     await daemon.start();
+    const stopReloading = reloadOnSignal(logger, () => daemon.reload());
     const storeProblem = await stopping.done;
+    stopReloading();
     if (storeProblem) {
       // What the CLI now reads and writes is another file: posting on from this one would go on
       // behind everyone's back (a pause would never reach it).

@@ -1,0 +1,31 @@
+import type { App } from '../../runtime/app.js';
+import { html, when, type Html } from '../html.js';
+
+/** Channels and sources: health, holds, what is failing, and what has gone quiet. */
+export async function channelsView(app: App): Promise<Html> {
+  const now = app.now();
+  const summaries = new Map((await app.store.channelSummaries()).map((s) => [s.channelId, s]));
+  const holds = await app.store.listHolds(now);
+  const channelRows = [...app.channels].map(([id, channel]) => {
+    const summary = summaries.get(id);
+    const held = holds.filter((hold) => hold.channelId === id);
+    return html`<tr><th scope="row">${id}</th><td>${channel.platform.label}${channel.config.dryRun ? ' (dry run)' : ''}</td>
+      <td>${held.length ? held.map((h) => html`<div><strong>${h.kind}</strong> ${h.reason}${h.until ? ` until ${when(h.until, now)}` : ''}</div>`) : 'sending'}</td>
+      <td>${summary?.pending ?? 0}</td><td>${summary?.failed ?? 0}</td><td>${summary?.uncertain ?? 0}</td>
+      <td>${when(summary?.lastPostedAt, now)}</td>
+      <td>${summary?.lastError ? html`<small class="error">${summary.lastError.message}</small>` : ''}</td></tr>`;
+  });
+  const states = new Map((await app.store.listSourceStates()).map((s) => [s.sourceId, s]));
+  const sourceRows = app.config.sources.map((source) => {
+    const state = states.get(source.id);
+    const failing = (state?.consecutiveFailures ?? 0) > 0;
+    return html`<tr${failing ? html` class="failing"` : ''}><th scope="row">${source.id}</th><td>${source.kind}</td>
+      <td>${when(state?.lastOkAt, now)}</td><td>${when(state?.nextPollAt, now)}</td>
+      <td>${failing ? html`<small class="error">${state?.consecutiveFailures} failures: ${state?.lastError ?? ''}</small>` : 'ok'}</td></tr>`;
+  });
+  return html`<h1>Channels and sources</h1>
+    <h2>Channels</h2>
+    <table><thead><tr><th>Channel</th><th>Platform</th><th>Holds</th><th>Pending</th><th>Failed</th><th>Uncertain</th><th>Last post</th><th>Last error</th></tr></thead><tbody>${channelRows}</tbody></table>
+    <h2>Sources</h2>
+    <table><thead><tr><th>Source</th><th>Kind</th><th>Last good poll</th><th>Next poll</th><th>Health</th></tr></thead><tbody>${sourceRows}</tbody></table>`;
+}
