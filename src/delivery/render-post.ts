@@ -3,6 +3,7 @@ import { templateContext } from '../render/context.js';
 import { fitPost, type FittedPost } from '../render/fit.js';
 import { postLanguage } from '../render/post-language.js';
 import { postLink } from '../render/post-link.js';
+import type { RenderPost } from '../render/templates.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
 import type { TemplateSet } from '../runtime/templates.js';
 
@@ -27,7 +28,9 @@ export async function renderPost(
   routeTemplate: string | undefined,
   defaultLanguage: string,
 ): Promise<RenderedPost> {
-  const render = templates.forDelivery(channel.config.id, routeTemplate);
+  const template = templates.forDelivery(channel.config.id, routeTemplate);
+  // The channel's hashtag options ride along with whatever the fitter turns (drop or keep).
+  const render: RenderPost = (ctx, controls = { dropHashtags: false }) => template(ctx, { ...controls, hashtags: channel.config.hashtags });
   const rules = await channel.textRules();
   const language = await postLanguage(article, channel.config.language ?? defaultLanguage);
   const url = postLink(article, channel.config.link, { platform: channel.platform.id, channel: channel.config.id });

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { hashtagsFrom } from './hashtags.js';
+import { hashtagsFrom, type HashtagOptions } from './hashtags.js';
 import { truncateGraphemes } from './cut-text.js';
 import type { TemplateContext } from './context.js';
 
 /** Knobs the fitter turns when a post is too long; templates never see them as fields. */
 export interface RenderControls {
   dropHashtags: boolean;
+  /** The channel's `hashtags:` options (map, stop list, maximum length), applied by {{hashtags}}. */
+  hashtags?: HashtagOptions | undefined;
 }
 
 export type RenderPost = (context: TemplateContext, controls?: RenderControls) => string;
@@ -30,10 +32,11 @@ export function createTemplateEngine(): { compileFile(file: string): RenderPost;
 
   hbs.registerHelper('hashtags', function (this: unknown, ...args: unknown[]) {
     const options = args.pop() as Handlebars.HelperOptions;
-    if ((options.data as { dropHashtags?: boolean } | undefined)?.dropHashtags) return '';
+    const data = options.data as Partial<RenderControls> | undefined;
+    if (data?.dropHashtags) return '';
     const max = typeof options.hash.max === 'number' ? options.hash.max : 3;
     const lists = args.filter((a): a is string[] => Array.isArray(a));
-    const tags = hashtagsFrom(lists, max).join(' ');
+    const tags = hashtagsFrom(lists, max, data?.hashtags).join(' ');
     // `after=" "` separates the tags from what follows on their line only when there are tags,
     // so "{{hashtags … after=" "}}{{url}}" never starts a line with a space.
     const after = typeof options.hash.after === 'string' ? options.hash.after : '';
