@@ -77,6 +77,8 @@ const WEEKDAYS: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu
 
 /** Monday 00:00 is slot 0, Sunday 23:00 slot 167, in the given zone (daylight saving included). */
 function hourOfWeek(timeZone: string): (ms: number) => number {
+  // UTC needs no calendar: the common case stays cheap (this runs for every hour of the history).
+  if (timeZone === 'UTC') return (ms) => (((new Date(ms).getUTCDay() + 6) % 7) * 24 + new Date(ms).getUTCHours());
   const format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
   return (ms) => {
     const parts = format.formatToParts(new Date(ms));
