@@ -112,6 +112,43 @@ export function followUpQueue(store: Store) {
     }
   }
 
+  /**
+   * One post (or correction reply) of a story being retracted: cancelled while still queued, its
+   * deletion queued once it is out or being sent, nothing when there is nothing to delete.
+   */
+  async function retractOne(article: StoredArticle, target: Delivery, request: RetractRequest): Promise<FollowUpOutcome[]> {
+    const why = `retracted by ${request.actor}: ${request.reason}`;
+    const data = { reason: request.reason };
+    const what = target.kind === 'post' ? 'post' : 'correction';
+    const base = { channel: target.channelId, post: target.id, kind: 'retract' as const };
+    let current = target;
+    if (current.state === 'pending') {
+      const event = eventFor(current, 'delivery-cancelled', `cancelled: ${why}`, request.actor, request.at, data);
+      if (await moveDelivery(store, current.id, 'cancel', event, { lastError: why })) {
+        const maybeOut = current.firstAttemptAt !== undefined;
+        const detail = maybeOut
+          ? `the ${what} was queued again after an attempt whose outcome is unknown: check ${current.channelId} for it and delete it by hand if it is there`
+          : `the ${what} was queued: cancelled, never sent`;
+        return [{ ...base, action: 'cancelled', detail }];
+      }
+      // The worker claimed it first: it is being sent (or went out) now.
+      current = (await store.getDelivery(current.id)) ?? current;
+    }
+    if (current.state === 'sending' || OUT_STATES.includes(current.state)) {
+      const message = `retraction queued by ${request.actor}: ${request.reason}`;
+      const outcome = await ensure(article, current, { kind: 'retract', key: retractKey(current.idempotencyKey, current.channelId), at: request.at, actor: request.actor, message, data });
+      if (current.state === 'sending' && outcome.action === 'queued') outcome.detail = `the ${what} is being sent right now: deleted as soon as it lands`;
+      else if (outcome.action === 'queued') outcome.detail = `deletion of the ${what} queued`;
+      return [outcome];
+    }
+    if (current.state === 'retracted') return [{ ...base, action: 'already', detail: `${what} already retracted` }];
+    if (current.state === 'uncertain') {
+      return [{ ...base, action: 'skipped', detail: `the ${what} is uncertain: it may be on ${current.channelId} but Crier has no id for it; check the account and delete it by hand, then crier cancel ${current.id}` }];
+    }
+    // Failed, cancelled or skipped: it never went out, so there is nothing to delete or say.
+    return target.kind === 'post' ? [{ ...base, action: 'already', detail: `${current.state}: never went out, nothing to delete` }] : [];
+  }
+
   async function posts(articleId: number, channelId: string | undefined): Promise<Delivery[]> {
     return store.listDeliveries({ articleId, kinds: ['post'], ...(channelId ? { channelId } : {}), limit: 100_000 });
   }
@@ -124,37 +161,11 @@ export function followUpQueue(store: Store) {
      */
     async retract(article: StoredArticle, request: RetractRequest): Promise<FollowUpOutcome[]> {
       const outcomes: FollowUpOutcome[] = [];
-      const why = `retracted by ${request.actor}: ${request.reason}`;
-      const data = { reason: request.reason };
-      for (let post of await posts(article.id, request.channelId)) {
-        const base = { channel: post.channelId, post: post.id, kind: 'retract' as const };
-        if (post.state === 'pending') {
-          const event = eventFor(post, 'delivery-cancelled', `cancelled: ${why}`, request.actor, request.at, data);
-          if (await moveDelivery(store, post.id, 'cancel', event, { lastError: why })) {
-            const maybeOut = post.firstAttemptAt !== undefined;
-            outcomes.push({
-              ...base,
-              action: 'cancelled',
-              detail: maybeOut
-                ? `was queued again after an attempt whose outcome is unknown: check ${post.channelId} for it and delete it by hand if it is there`
-                : 'was queued: cancelled, never sent',
-            });
-            continue;
-          }
-          // The worker claimed it first: it is being sent (or went out) now.
-          post = (await store.getDelivery(post.id)) ?? post;
-        }
-        if (post.state === 'sending' || OUT_STATES.includes(post.state)) {
-          const message = `retraction queued by ${request.actor}: ${request.reason}`;
-          const outcome = await ensure(article, post, { kind: 'retract', key: retractKey(post.idempotencyKey, post.channelId), at: request.at, actor: request.actor, message, data });
-          if (post.state === 'sending' && outcome.action === 'queued') outcome.detail = 'being sent right now: deleted as soon as it lands';
-          outcomes.push(outcome);
-        } else if (post.state === 'retracted') {
-          outcomes.push({ ...base, action: 'already', detail: 'already retracted' });
-        } else if (post.state === 'uncertain') {
-          outcomes.push({ ...base, action: 'skipped', detail: `uncertain: it may be on ${post.channelId} but Crier has no id for it; check the account and delete it by hand, then crier cancel ${post.id}` });
-        } else if (post.state !== 'pending') {
-          outcomes.push({ ...base, action: 'already', detail: `${post.state}: never went out, nothing to delete` });
+      for (const post of await posts(article.id, request.channelId)) {
+        outcomes.push(...(await retractOne(article, post, request)));
+        // The corrections replied under it are posts of the story too: deleted with it.
+        for (const correction of await store.listDeliveries({ parentId: post.id, kinds: ['correct'] })) {
+          outcomes.push(...(await retractOne(article, correction, request)));
         }
       }
       return outcomes;
@@ -176,7 +187,7 @@ export function followUpQueue(store: Store) {
         }
         const message = `correction queued by ${request.actor}: ${texts.text}`;
         const key = correctionKey(post.idempotencyKey, texts.text, post.channelId);
-        outcomes.push(await ensure(article, post, { kind: 'correct', key, text: texts.text, at: request.at, actor: request.actor, message }));
+        outcomes.push(await ensure(article, post, { kind: 'correct', key, text: texts.text, at: request.at, actor: request.actor, message, data: { text: texts.text } }));
         if (texts.edit === undefined) continue;
         if (typeof texts.edit !== 'string') {
           outcomes.push({ ...base, kind: 'edit', action: 'skipped', detail: texts.edit.refused });

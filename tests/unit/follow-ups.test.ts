@@ -129,8 +129,8 @@ describe('crier retract', () => {
 
     const second = await editor().retract(article, { reason: 'legal', actor: 'ana' });
     expect(second.map((o) => [o.action, o.detail])).toEqual([
-      ['already', 'already retracted'],
-      ['already', 'already retracted'],
+      ['already', 'post already retracted'],
+      ['already', 'post already retracted'],
     ]);
     expect(await worker.runDue()).toBe(0);
     expect(edge.removed).toHaveLength(2);
@@ -159,7 +159,7 @@ describe('crier retract', () => {
     const [post] = await store.listDeliveries({ articleId: article.id, channelId: 'x-main' });
     expect(post?.state).toBe('sending');
     const outcomes = await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
-    expect(outcomes).toMatchObject([{ action: 'queued', detail: 'being sent right now: deleted as soon as it lands' }]);
+    expect(outcomes).toMatchObject([{ action: 'queued', detail: 'the post is being sent right now: deleted as soon as it lands' }]);
     expect(edge.removed).toEqual([]);
     land();
     await running;
@@ -261,6 +261,17 @@ describe('crier correct', () => {
     expect(second.map((o) => o.action)).toEqual(['already', 'already']);
     expect(await worker.runDue()).toBe(0);
     expect(edge.published.filter((p) => p.replyTo !== undefined)).toHaveLength(2);
+
+    // A retraction takes the replies down with the posts: every post Crier made of the story.
+    const retracted = await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
+    expect(retracted.map((o) => [o.action, o.detail])).toEqual([
+      ['queued', 'deletion of the post queued'],
+      ['queued', 'deletion of the correction queued'],
+    ]);
+    await worker.runDue();
+    const xReply = (await byKind('correct')).find((c) => c.channelId === 'x-main');
+    expect(edge.removed.map((r) => r.remoteId).sort()).toEqual([posts.find((p) => p.channelId === 'x-main')?.remoteId, xReply?.remoteId].sort());
+    expect(xReply?.state).toBe('retracted');
   });
 
   it('a correction interrupted on X is uncertain like a post (a re-send could reply twice); on Mastodon it is re-sent with the same key', async () => {

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { withCli } from '../context.js';
+import { withCli, type CliContext } from '../context.js';
 import { colour, parseTime, printJson, relativeTime, table, UsageError } from '../output.js';
 import { parseArticleRef } from '../resolve-article.js';
+import { articleFates, FATE_EVENT_KINDS, type Fate } from '../article-fates.js';
 
-export async function historyAction(program: Command, ref: string | undefined, options: { channel?: string; since?: string; limit: string; json?: boolean }): Promise<void> {
+export async function historyAction(program: Command, ref: string | undefined, options: { channel?: string; since?: string; limit: string; followUps?: boolean; json?: boolean }): Promise<void> {
   await withCli(program, undefined, async ({ app, out }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit takes a positive whole number');
@@ -11,7 +12,13 @@ export async function historyAction(program: Command, ref: string | undefined, o
     const article = ref ? await app.editor.findArticle(parseArticleRef(ref)) : undefined;
     if (ref && !article) throw new UsageError(`no article ${ref} in the store (it may not have been polled yet; try crier preview)`);
 
+    if (!article && options.followUps) {
+      await followUpsView(app, out, since, limit, options.json === true);
+      return;
+    }
     const deliveries = article ? await app.store.listDeliveries({ articleId: article.id, ...(options.channel ? { channelId: options.channel } : {}) }) : [];
+    // Pulled, retracted, corrected: who, when and why, from all of the article's events.
+    const fates = article ? articleFates(await app.store.listEvents({ articleId: article.id, limit: 100_000 })) : [];
     const events = await app.store.listEvents({
       articleId: article?.id,
       channelId: options.channel,
@@ -31,6 +38,7 @@ export async function historyAction(program: Command, ref: string | undefined, o
       printJson(out, {
         article: article ?? null,
         deliveries,
+        fates,
         events: article ? events : events.map((e) => ({ ...e, articleTitle: e.articleId === undefined ? null : (titles.get(e.articleId) ?? null) })),
       });
       return;
@@ -38,12 +46,15 @@ export async function historyAction(program: Command, ref: string | undefined, o
     const now = app.now();
     if (article) {
       out.write(`${colour(out, 'bold', article.title)}\n${article.url}\narticle ${article.id} · source ${article.sourceId} · published ${relativeTime(article.publishedAt, now)} · first seen ${relativeTime(article.firstSeenAt, now)}${article.duplicateOf ? ` · same story as article ${article.duplicateOf}` : ''}\n\n`);
+      for (const fate of fates) out.write(`${colour(out, fate.what === 'corrected' ? 'yellow' : 'red', fate.what)} by ${fate.by} ${relativeTime(fate.at, now)}${fate.channels.length ? ` (${fate.channels.join(', ')})` : ''}: ${fate.why}\n`);
+      if (fates.length > 0) out.write('\n');
       if (deliveries.length > 0) {
         out.write(
           table(
-            ['DELIVERY', 'CHANNEL', 'STATE', 'ATTEMPTS', 'WHEN', 'WHERE / WHY'],
+            ['DELIVERY', 'KIND', 'CHANNEL', 'STATE', 'ATTEMPTS', 'WHEN', 'WHERE / WHY'],
             deliveries.map((d) => [
               String(d.id),
+              d.kind === 'post' ? 'post' : `${d.kind} of ${d.parentId ?? '?'}`,
               d.channelId,
               stateText(out, d.state),
               String(d.attempts),
@@ -79,6 +90,28 @@ export async function historyAction(program: Command, ref: string | undefined, o
   });
 }
 
+/** Stories pulled, retracted or corrected (newest first), each with who, when, why and where. */
+async function followUpsView(app: CliContext['app'], out: CliContext['out'], since: Date | undefined, limit: number, json: boolean): Promise<void> {
+  const events = (await app.store.listEvents({ since, newestFirst: true, limit: 100_000 })).filter((e) => FATE_EVENT_KINDS.includes(e.kind));
+  const fates: (Fate & { title: string })[] = [];
+  for (const fate of articleFates(events).reverse().slice(0, limit)) {
+    fates.push({ ...fate, title: (await app.editor.findArticle({ kind: 'id', id: fate.articleId }))?.title ?? '' });
+  }
+  if (json) {
+    printJson(out, { fates });
+    return;
+  }
+  const now = app.now();
+  out.write(
+    fates.length === 0
+      ? 'no story was pulled, retracted or corrected in that time\n'
+      : table(
+          ['WHEN', 'ARTICLE', 'TITLE', 'WHAT', 'BY', 'CHANNELS', 'WHY'],
+          fates.map((f) => [relativeTime(f.at, now), String(f.articleId), shorten(f.title, TITLE_WIDTH), f.what, f.by, f.channels.join(', '), f.why]),
+        ),
+  );
+}
+
 /** Headlines are long: the table shows their start; `crier history <id>` shows the rest. */
 const TITLE_WIDTH = 40;
 
@@ -88,7 +121,8 @@ function shorten(text: string, max: number): string {
 }
 
 function stateText(out: Parameters<typeof colour>[0], state: string): string {
-  if (state === 'posted') return colour(out, 'green', state);
+  if (state === 'posted' || state === 'verified') return colour(out, 'green', state);
+  if (state === 'retracted' || state === 'missing') return colour(out, 'yellow', state);
   if (state === 'failed' || state === 'uncertain') return colour(out, 'red', state);
   return state;
 }

@@ -4,6 +4,7 @@ import { mainHold } from '../../delivery/channel-holds.js';
 import { runningDaemon } from '../../daemon/heartbeat.js';
 import { withCli } from '../context.js';
 import { colour, printJson, relativeTime, table } from '../output.js';
+import { pulledStories } from '../pulled-stories.js';
 
 export async function statusAction(program: Command, options: { json?: boolean }): Promise<void> {
   await withCli(program, undefined, async ({ app, out }) => {
@@ -32,8 +33,9 @@ export async function statusAction(program: Command, options: { json?: boolean }
     }
     const sources = (await app.store.listSourceStates()).filter((s) => app.config.sources.some((c) => c.id === s.sourceId));
     const failing = sources.filter((s) => s.consecutiveFailures > 0);
+    const pulled = await pulledStories({ app }, now);
     if (options.json) {
-      printJson(out, { daemon: daemon ?? null, channels, sources });
+      printJson(out, { daemon: daemon ?? null, channels, sources, pulled });
       return;
     }
     out.write(
@@ -71,6 +73,23 @@ export async function statusAction(program: Command, options: { json?: boolean }
             relativeTime(s.lastOkAt, now),
             relativeTime(s.nextPollAt, now),
             s.lastError ?? '',
+          ]),
+        ),
+      );
+    }
+    if (pulled.length > 0) {
+      out.write(`\npulled in the last 24 h:\n`);
+      out.write(
+        table(
+          ['ARTICLE', 'TITLE', 'PULLED', 'BY', 'POSTS UP', 'RETRACTED', 'NEXT'],
+          pulled.map((p) => [
+            String(p.articleId),
+            p.title,
+            relativeTime(p.at, now),
+            p.by,
+            p.up > 0 ? colour(out, 'red', String(p.up)) : '0',
+            String(p.retracted),
+            p.up > 0 ? `crier retract ${p.articleId} --reason "…"` : '',
           ]),
         ),
       );
