@@ -1,10 +1,15 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { checkWebUrl, withUsableUrls } from '../../src/articles/url-policy.js';
+import type { ResolvedSource } from '../../src/config/load.js';
 import type { ChannelConfig } from '../../src/config/schema.js';
 import { planIngest } from '../../src/ingest/plan-ingest.js';
 import { routeArticle, type RoutingRoute, type RoutingTable } from '../../src/ingest/route-article.js';
 import { articleFromHtml } from '../../src/sources/page/page-article.js';
+import { ingestPushed } from '../../src/sources/poll-source.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeArticle } from '../support/articles.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const PAGE = 'https://news.example.org/2026/harbour-bridge';
@@ -66,5 +71,34 @@ describe('an article without a usable link', () => {
     const state = { sourceId: 'news', consecutiveFailures: 0, initializedAt: new Date(NOW.getTime() - 3_600_000) };
     const [item] = planIngest([noLink], state, { backfill: 0, maxAgeMs: 86_400_000 }, table({}), NOW);
     expect(item?.ifNew).toMatchObject({ kind: 'record', reason: expect.stringMatching(/no usable http\(s\) link \(allowNoLink: true posts it/) });
+  });
+});
+
+describe('the ingest boundary', () => {
+  it('drops an unusable URL with a logged reason, and records the article without posting it', async () => {
+    const dir = tempDir('crier-url-policy-');
+    const store = openSqliteStore(`${dir.path}/crier.db`);
+    await store.migrate();
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    try {
+      const source: ResolvedSource = { id: 'cms', kind: 'webhook', secret: 'x', backfill: 0, maxAge: 86_400_000, interval: 60_000 };
+      const channels: ChannelConfig[] = [{ id: 'x-main', platform: 'x', dryRun: true, images: true }];
+      const routing: RoutingTable = { routes: [{ id: 'all', channels: ['x-main'], priority: 'normal' }], channels: new Map(channels.map((c) => [c.id, c])), configDir: '/tmp' };
+      const script = makeArticle({ key: 'script', url: 'javascript:alert(1)', canonicalUrl: 'javascript:alert(1)', image: { url: 'data:image/png;base64,AAAA' }, publishedAt: NOW });
+      const { counts, items } = await ingestPushed(source, [script], { store, routing, now: () => NOW, logger });
+      expect(counts).toMatchObject({ recorded: 1, deliveriesCreated: 0 });
+      expect(items[0]?.article).toMatchObject({ url: '', canonicalUrl: '' });
+      expect(items[0]?.article.image).toBeUndefined();
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; field: string; source: string });
+      expect(logged.map((l) => l.msg)).toEqual([
+        'article URL dropped: url the scheme javascript: is not http(s)',
+        'article URL dropped: image.url the scheme data: is not http(s)',
+      ]);
+      expect(logged[0]).toMatchObject({ source: 'cms', field: 'url' });
+    } finally {
+      await store.close();
+      dir.remove();
+    }
   });
 });
