@@ -130,6 +130,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       intervalFor: (source) => push?.pollInterval(source.id),
       onPulled: (sourceId, keys) => pulledPosts.followKeys(sourceId, keys),
       holds,
+      signal: abort.signal,
     };
   }
 

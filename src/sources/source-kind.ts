@@ -30,6 +30,8 @@ export interface FetchContext {
   deadlineMs: number;
   logger: Logger;
   dispatcher?: Dispatcher | undefined;
+  /** Aborted when the daemon stops: a fetch in flight ends at once (its reason is rethrown). */
+  signal?: AbortSignal | undefined;
 }
 
 /**

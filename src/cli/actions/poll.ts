@@ -40,8 +40,8 @@ export async function pollAction(program: Command, options: { source?: string; w
             ? `not polled: a ${sources.find((s) => s.id === r.source)?.kind ?? 'push'} source receives its articles at POST ${r.path} while \`crier run\` serves them`
             : r.result === 'error'
               ? `failed (${r.failures} in a row): ${r.error}`
-              : r.result === 'not-modified'
-                ? 'not modified'
+              : r.result === 'not-modified' || r.result === 'stopped'
+                ? r.result.replace('-', ' ')
                 : `${r.found} items: ${r.counts.recorded} new (${r.counts.deliveriesCreated} deliveries queued), ${r.counts.known} known, ${r.counts.duplicates} duplicates, ${r.counts.updated} updated`;
         out.write(`${r.source}: ${line}\n`);
       }

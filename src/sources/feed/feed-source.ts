@@ -6,13 +6,14 @@ import { parseFeed } from './parse-feed.js';
 
 /** RSS 2.0, Atom 1.0, JSON Feed 1.1: conditional GET, and no parse when the body is unchanged. */
 export const feedKind: SourceKind<FeedSourceConfig> = {
-  async fetch(source, { state, now, deadlineMs, dispatcher, logger }) {
+  async fetch(source, { state, now, deadlineMs, dispatcher, logger, signal }) {
     const fetched = await fetchFeed(source.url, {
       etag: state?.etag,
       lastModified: state?.lastModified,
       previousHash: state?.bodyHash,
       deadlineMs,
       ...(dispatcher ? { dispatcher } : {}),
+      ...(signal ? { signal } : {}),
     });
     if (fetched.kind === 'not-modified') return { kind: 'unchanged', cursor: {} };
     const cursor = { etag: fetched.etag, lastModified: fetched.lastModified, bodyHash: fetched.hash };

@@ -11,6 +11,8 @@ export interface WpGetOptions {
   dispatcher?: Dispatcher | undefined;
   /** Cap on the body after decompression. Default 15 MiB, as for feeds. */
   maxBytes?: number;
+  /** Caller cancellation (shutdown). Aborting rethrows the signal's reason, not a WpHttpError. */
+  signal?: AbortSignal | undefined;
 }
 
 export type WpGetResult =
@@ -60,6 +62,10 @@ const UNAVAILABLE: ReadonlySet<number> = new Set([401, 403, 404, 410]);
 export async function wpGetJson(url: string, options: WpGetOptions): Promise<WpGetResult> {
   const deadline = AbortSignal.timeout(options.deadlineMs);
   const local = new AbortController();
+  // Linked by a listener, not AbortSignal.any on the long-lived caller signal (see fetch-feed.ts).
+  const onCallerAbort = (): void => local.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.signal?.aborted) local.abort(options.signal.reason);
   const signal = AbortSignal.any([deadline, local.signal]);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const origin = new URL(url).origin;
@@ -114,11 +120,14 @@ export async function wpGetJson(url: string, options: WpGetOptions): Promise<WpG
       };
     }
   } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
     if (error instanceof WpHttpError) throw error;
     if (deadline.aborted) {
       throw new WpHttpError('timeout', url, `${url} did not answer within ${options.deadlineMs / 1000} s`, { cause: error });
     }
     throw new WpHttpError('network', url, `${url} could not be fetched (${describe(error)})`, { cause: error });
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
 }
 

@@ -57,7 +57,7 @@ export async function fetchRest(source: RestSource, ctx: FetchContext, cursor: W
   const siteUrl = site.href.replace(/\/+$/, '');
   const siteId = `${site.host}${site.pathname.replace(/\/+$/, '')}`;
   const authorization = basicAuth(source.auth);
-  const get = (url: string) => wpGetJson(url, { authorization, deadlineMs: ctx.deadlineMs, dispatcher: ctx.dispatcher });
+  const get = (url: string) => wpGetJson(url, { authorization, deadlineMs: ctx.deadlineMs, dispatcher: ctx.dispatcher, signal: ctx.signal });
   const queries: WpQuery[] = firstPoll ? ['published'] : ['modified', 'published'];
 
   const posts = new Map<string, WpPost>();
