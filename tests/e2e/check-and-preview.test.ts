@@ -47,6 +47,7 @@ beforeAll(async () => {
   dir.write(
     'crier.yaml',
     `store: { path: state/crier.db }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: news, kind: feed, url: "${feed.url}/feed.xml", interval: 1s, backfill: 1 }
 channels:${channels(false, '')}${channels(true, '-dry')}

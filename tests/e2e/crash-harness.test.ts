@@ -119,6 +119,7 @@ beforeAll(async () => {
     `store: { path: state/crier.db }
 # Card pages and images are on a loopback test server, which the network policy refuses by default.
 ${ALLOW_LOOPBACK_YAML}
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: newsroom, kind: feed, url: "${feed.url}/feed.xml", interval: 1s, backfill: 0 }
 channels:

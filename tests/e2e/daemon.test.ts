@@ -41,6 +41,7 @@ beforeAll(async () => {
     'crier.yaml',
     `
 store: { path: state/crier.db }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: good, kind: feed, url: "${server.url}/good.xml", interval: 1s, backfill: 2 }
   - { id: broken, kind: feed, url: "${server.url}/broken.xml", interval: 1s }

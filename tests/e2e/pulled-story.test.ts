@@ -33,7 +33,7 @@ beforeAll(async () => {
   dir.write(
     'crier.yaml',
     `store: { path: state/crier.db }
-defaults: { recheckAfter: 2s }
+defaults: { recheckAfter: 2s, unsafeMinInterval: 1s }
 # The re-checked article pages are on a loopback test server, which the network policy refuses by default.
 ${ALLOW_LOOPBACK_YAML}
 sources:

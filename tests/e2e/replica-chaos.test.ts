@@ -101,6 +101,7 @@ beforeAll(async () => {
   config = dir.write(
     'crier.yaml',
     `store: { url: "\${CRIER_DATABASE_URL}" }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: newsroom, kind: feed, url: "${feed.url}/feed.xml", interval: 1s, backfill: 0 }
 channels:

@@ -44,6 +44,7 @@ beforeAll(async () => {
     `store: { path: state/crier.db }
 alerts:
   webhookUrl: \${ALERT_HOOK}
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: news, kind: feed, url: "${feed.url}/feed.xml", interval: 1s, backfill: 2 }
 channels:

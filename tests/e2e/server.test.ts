@@ -31,6 +31,7 @@ beforeAll(async () => {
     `store: { path: state/crier.db }
 server: { listen: "127.0.0.1:0" }
 alerts: { webhookUrl: "\${ALERT_HOOK}" }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: good, kind: feed, url: "${feeds.url}/feed.xml", interval: 1s }
   - { id: failing, kind: feed, url: "${feeds.url}/broken.xml", interval: 1s }

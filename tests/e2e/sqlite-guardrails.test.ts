@@ -28,6 +28,7 @@ function config(name: string): { file: string; store: string } {
   const file = dir.write(
     `${name}/crier.yaml`,
     `store: { path: state/crier.db }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: news, kind: feed, url: "${feed.url}/feed.xml", interval: 1s }
 channels:

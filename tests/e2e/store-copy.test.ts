@@ -38,6 +38,7 @@ beforeAll(async () => {
   config = dir.write(
     'crier.yaml',
     `store: { path: state/crier.db }
+defaults: { unsafeMinInterval: 1s }
 sources:
   - { id: news, kind: feed, url: "${server.url}/feed.xml", interval: 1s }
 channels:
