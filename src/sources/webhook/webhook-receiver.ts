@@ -80,7 +80,8 @@ export function createWebhookReceiver(source: WebhookSource, ctx: PushContext): 
     let article: Article;
     if (body.kind === 'url') {
       try {
-        article = { ...(await articleFromPage(body.url, source.id, ctx.now(), { dispatcher: pages })), sourceId: source.id };
+        const warn = (message: string): void => log.warn({ url: body.url }, message);
+        article = { ...(await articleFromPage(body.url, source.id, ctx.now(), { dispatcher: pages, warn })), sourceId: source.id };
       } catch (error) {
         const refused = policyRefusal(error);
         const message = refused ? `url: ${body.url}: ${refused.message}` : error instanceof Error ? error.message : String(error);
