@@ -15,6 +15,7 @@ import type { FakeFault } from '../support/fakes/fake-server.js';
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../support/fakes/fake-mastodon.js';
 import { startFakeX, type FakeX, type FakeXOptions } from '../support/fakes/fake-x.js';
 import { startServer, type TestServer } from '../support/http-server.js';
+import { followUps } from '../support/follow-ups.js';
 import { publishError } from '../support/publish-error.js';
 
 const loopback = loopbackPolicy();
@@ -114,7 +115,7 @@ describe('fake Mastodon with the real Mastodon adapter', () => {
     const fake = await mastodon();
     const adapter = mastodonAdapter(fake, {}, { language: 'de' });
 
-    expect(await adapter.verify()).toEqual({ account: `@newsroom@${new URL(fake.url).host}` });
+    expect(await adapter.verify()).toMatchObject({ account: `@newsroom@${new URL(fake.url).host}` });
     const limits = await mastodonLimits(mastodonChannel(fake), deps());
     expect(limits).toEqual({ maxCharacters: 500, charactersReservedPerUrl: 23 });
     const receipt = await adapter.publish(post('a'));
@@ -161,6 +162,92 @@ describe('fake Mastodon with the real Mastodon adapter', () => {
     const body = (await response.json()) as { id: string; content: string }[];
     expect(body.map((status) => status.id)).toEqual([second.remoteId]);
     expect(body[0]?.content).toContain('href="https://news.example/b"');
+  });
+
+  it('deletes a status once: a second DELETE is 404 (already gone), and reading it back says not found', async () => {
+    const fake = await mastodon();
+    const adapter = followUps(mastodonAdapter(fake));
+    const receipt = await mastodonAdapter(fake).publish(post('a'));
+    expect(await adapter.readBack(receipt)).toEqual({ found: true });
+    expect(await adapter.remove(receipt)).toBe('deleted');
+    expect(await adapter.remove(receipt)).toBe('already-gone');
+    expect(fake.deletions()).toEqual([{ id: receipt.remoteId, at: START }]);
+    expect(fake.statuses()).toEqual([]);
+    expect(await adapter.readBack(receipt)).toEqual({ found: false, reason: 'Mastodon answered 404 Record not found' });
+  });
+
+  it('reads back as not found a status deleted outside Crier; a 502 page on a read or a delete is transient', async () => {
+    const fake = await mastodon();
+    const adapter = followUps(mastodonAdapter(fake));
+    const receipt = await mastodonAdapter(fake).publish(post('a'));
+    fake.setFault({ kind: 'status', status: 502, body: 'html', on: 'any', times: 1 });
+    expect((await publishError(adapter.readBack(receipt))).code).toBe('transient');
+    fake.setFault({ kind: 'status', status: 500, body: 'json', on: 'any', times: 1 });
+    expect((await publishError(adapter.remove(receipt))).code).toBe('transient');
+    fake.deleteOutside(receipt.remoteId);
+    expect(await adapter.readBack(receipt)).toMatchObject({ found: false });
+  });
+
+  it('posts a correction as a reply (own Idempotency-Key), and a reply to a deleted status is refused', async () => {
+    const fake = await mastodon();
+    const adapter = mastodonAdapter(fake);
+    const parent = await adapter.publish(post('a'));
+    const correction = { ...post('fix', 'Correction: the vote was 7-2.'), replyTo: parent };
+    const reply = await adapter.publish(correction);
+    expect(await adapter.publish(correction)).toEqual(reply);
+    expect(fake.statuses().find((item) => item.id === reply.remoteId)).toMatchObject({
+      inReplyToId: parent.remoteId,
+      idempotencyKey: 'idem-fix',
+    });
+    expect(fake.statuses()).toHaveLength(2);
+    await followUps(adapter).remove(parent);
+    const refused = await publishError(adapter.publish({ ...post('fix2', 'Again'), replyTo: parent }));
+    expect([refused.code, refused.status]).toEqual(['rejected', 404]);
+  });
+
+  it('edits a status with PUT, keeping the earlier text in its history', async () => {
+    const fake = await mastodon();
+    const adapter = mastodonAdapter(fake);
+    const receipt = await adapter.publish(post('a', 'Council approves budget'));
+    advance(60_000);
+    await adapter.edit?.(receipt, 'Council approves budget, 7-2 (corrected)');
+    expect(fake.statuses()[0]).toMatchObject({ text: 'Council approves budget, 7-2 (corrected)', editedAt: clock });
+    const history = await fetch(`${fake.url}/api/v1/statuses/${receipt.remoteId}/history`, {
+      headers: { authorization: `Bearer ${fake.token}` },
+    });
+    const versions = (await history.json()) as { content: string }[];
+    expect(versions.map((version) => version.content)).toEqual(['Council approves budget', 'Council approves budget, 7-2 (corrected)']);
+    const gone = { remoteId: '1' };
+    expect((await publishError(followUps(adapter).edit?.(gone, 'x') ?? Promise.resolve())).code).toBe('rejected');
+  });
+
+  it("lists the account's statuses since a time as plain text with their links and reply", async () => {
+    const fake = await mastodon();
+    const adapter = mastodonAdapter(fake);
+    await adapter.publish(post('old'));
+    advance(10 * 60_000);
+    const since = clock;
+    const first = await adapter.publish(post('a'));
+    advance(1_000);
+    const reply = await adapter.publish({ ...post('fix', 'Correction: 7-2.'), replyTo: first });
+    const listed = await followUps(adapter).recentPosts(since);
+    expect(listed.map((item) => item.remoteId)).toEqual([reply.remoteId, first.remoteId]);
+    expect(listed[1]).toEqual({
+      remoteId: first.remoteId,
+      url: first.url,
+      text: post('a').text,
+      links: ['https://news.example/a'],
+      createdAt: since,
+    });
+    expect(listed[0]?.replyTo).toBe(first.remoteId);
+  });
+
+  it('checks the credentials with verify_credentials and reports the X-RateLimit budget', async () => {
+    const fake = await mastodon({ apiLimit: { limit: 300, windowMs: 5 * 60_000 } });
+    const info = await mastodonAdapter(fake).verify();
+    expect(info.budget).toEqual([
+      { label: 'API requests per 5 min', limit: 300, remaining: 299, resetAt: new Date(START.getTime() + 5 * 60_000) },
+    ]);
   });
 
   it('rejects a status over max_characters and a wrong token', async () => {
@@ -307,12 +394,12 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
     const fake = await x();
     const adapter = xAdapter(fake);
     const receipt = await adapter.publish(post('a'));
-    expect(await adapter.readBack?.(receipt)).toEqual({ found: true });
-    expect(await adapter.remove?.(receipt)).toBe('deleted');
-    expect(await adapter.remove?.(receipt)).toBe('already-gone');
+    expect(await followUps(adapter).readBack(receipt)).toEqual({ found: true });
+    expect(await followUps(adapter).remove(receipt)).toBe('deleted');
+    expect(await followUps(adapter).remove(receipt)).toBe('already-gone');
     expect(fake.deletions()).toEqual([{ id: receipt.remoteId, at: START }]);
     expect(fake.posts()).toEqual([]);
-    const gone = await adapter.readBack?.(receipt);
+    const gone = await followUps(adapter).readBack(receipt);
     expect(gone).toEqual({ found: false, reason: `X: Could not find tweet with id: [${receipt.remoteId}].` });
   });
 
@@ -321,11 +408,11 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
     const adapter = xAdapter(fake);
     const receipt = await adapter.publish(post('a'));
     fake.setFault({ kind: 'status', status: 503, body: 'json', on: 'any', times: 1 });
-    expect((await publishError(adapter.readBack?.(receipt))).code).toBe('transient');
+    expect((await publishError(followUps(adapter).readBack(receipt))).code).toBe('transient');
     fake.setFault({ kind: 'reset', on: 'any', times: 1 });
-    expect((await publishError(adapter.remove?.(receipt))).code).toBe('transient');
+    expect((await publishError(followUps(adapter).remove(receipt))).code).toBe('transient');
     fake.deleteOutside(receipt.remoteId);
-    expect(await adapter.readBack?.(receipt)).toMatchObject({ found: false });
+    expect(await followUps(adapter).readBack(receipt)).toMatchObject({ found: false });
   });
 
   it('posts a correction as a reply, and refuses a reply to a deleted post', async () => {
@@ -334,7 +421,7 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
     const parent = await adapter.publish(post('a'));
     const reply = await adapter.publish({ ...post('fix', 'Correction: the vote was 7-2.'), replyTo: parent });
     expect(fake.posts().find((item) => item.id === reply.remoteId)?.replyTo).toBe(parent.remoteId);
-    await adapter.remove?.(parent);
+    await followUps(adapter).remove(parent);
     const refused = await publishError(adapter.publish({ ...post('fix2', 'Correction again'), replyTo: parent }));
     expect([refused.code, refused.status]).toEqual(['auth', 403]);
   });
@@ -348,7 +435,7 @@ describe('fake X with the real X adapter (apiBaseUrl)', () => {
     const first = await adapter.publish(post('a'));
     advance(1_000);
     const second = await adapter.publish(post('b'));
-    const listed = (await adapter.recentPosts?.(since)) ?? [];
+    const listed = await followUps(adapter).recentPosts(since);
     expect(listed.map((item) => item.remoteId)).toEqual([second.remoteId, first.remoteId]);
     expect(listed[1]).toEqual({
       remoteId: first.remoteId,

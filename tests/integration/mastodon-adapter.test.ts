@@ -10,6 +10,7 @@ import type { MastodonChannel } from '../../src/platforms/mastodon/channel.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
 import { loopbackPolicy } from '../support/network.js';
+import { followUps } from '../support/follow-ups.js';
 import { publishError } from '../support/publish-error.js';
 
 const loopback = loopbackPolicy();
@@ -428,7 +429,7 @@ describe('Mastodon adapter: verify', () => {
           url: `${INSTANCE}/@news`,
         }),
       );
-    expect(await createMastodonAdapter(channel(), deps()).verify()).toEqual({ account: '@news@social.example' });
+    expect(await createMastodonAdapter(channel(), deps()).verify()).toMatchObject({ account: '@news@social.example' });
     expect(seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
@@ -437,5 +438,45 @@ describe('Mastodon adapter: verify', () => {
       .get('/api/v1/accounts/verify_credentials')
       .reply(401, { error: 'The access token was revoked' }, { 'content-type': 'application/json' });
     expect((await publishError(createMastodonAdapter(channel(), deps()).verify())).code).toBe('auth');
+  });
+});
+
+describe('Mastodon adapter: corrections, edits, deletions, read-back', () => {
+  const json = { 'content-type': 'application/json; charset=utf-8' };
+
+  it('sends a correction with in_reply_to_id and its own Idempotency-Key, and an edit as PUT with the new text', async () => {
+    const seen: Seen[] = [];
+    nock(INSTANCE)
+      .post('/api/v1/statuses')
+      .reply(capture(seen, 200, status('22')))
+      .put('/api/v1/statuses/11')
+      .reply(capture(seen, 200, status('11')));
+    const adapter = createMastodonAdapter(channel({ images: false }), deps());
+    await adapter.publish({ ...post(), text: 'Correction: 7-2.', idempotencyKey: 'fix-key', replyTo: { remoteId: '11' } });
+    await adapter.edit?.({ remoteId: '11' }, 'Council approves budget, 7-2');
+    expect(seen[0]?.body).toMatchObject({ status: 'Correction: 7-2.', in_reply_to_id: '11' });
+    expect(seen[0]?.headers['idempotency-key']).toBe('fix-key');
+    expect(seen[1]?.body).toEqual({ status: 'Council approves budget, 7-2' });
+  });
+
+  it('reads a 404 as already gone on DELETE and as not found on GET; a timeout is transient, a 401 auth', async () => {
+    nock(INSTANCE)
+      .delete('/api/v1/statuses/11')
+      .reply(200, status('11'), json)
+      .delete('/api/v1/statuses/12')
+      .reply(404, { error: 'Record not found' }, json)
+      .get('/api/v1/statuses/12')
+      .reply(404, { error: 'Record not found' }, json)
+      .get('/api/v1/statuses/11')
+      .delay(2_000)
+      .reply(200, status('11'), json)
+      .delete('/api/v1/statuses/13')
+      .reply(401, { error: 'The access token was revoked' }, json);
+    const adapter = followUps(createMastodonAdapter(channel(), deps(), { requestTimeoutMs: 50 }));
+    expect(await adapter.remove({ remoteId: '11' })).toBe('deleted');
+    expect(await adapter.remove({ remoteId: '12' })).toBe('already-gone');
+    expect(await adapter.readBack({ remoteId: '12' })).toEqual({ found: false, reason: 'Mastodon answered 404 Record not found' });
+    expect((await publishError(adapter.readBack({ remoteId: '11' }))).code).toBe('transient');
+    expect((await publishError(adapter.remove({ remoteId: '13' }))).code).toBe('auth');
   });
 });

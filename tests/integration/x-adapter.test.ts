@@ -11,6 +11,7 @@ import { X_DUPLICATE_PREFIX, isXDuplicate } from '../../src/platforms/x/errors.j
 import { startServer, type TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
 import { loopbackPolicy } from '../support/network.js';
+import { followUps } from '../support/follow-ups.js';
 import { publishError } from '../support/publish-error.js';
 
 const loopback = loopbackPolicy();
@@ -479,10 +480,10 @@ describe('X adapter: corrections, deletions, read-back, listing', () => {
       .delete('/2/tweets/14')
       .reply(200, { errors: [notFound] });
     const adapter = createXAdapter(channel(), deps());
-    expect(await adapter.remove?.({ remoteId: '11' })).toBe('deleted');
-    expect(await adapter.remove?.({ remoteId: '12' })).toBe('already-gone');
-    expect(await adapter.remove?.({ remoteId: '13' })).toBe('already-gone');
-    expect(await adapter.remove?.({ remoteId: '14' })).toBe('already-gone');
+    expect(await followUps(adapter).remove({ remoteId: '11' })).toBe('deleted');
+    expect(await followUps(adapter).remove({ remoteId: '12' })).toBe('already-gone');
+    expect(await followUps(adapter).remove({ remoteId: '13' })).toBe('already-gone');
+    expect(await followUps(adapter).remove({ remoteId: '14' })).toBe('already-gone');
   });
 
   it('maps DELETE failures like a post, except that an unclear answer is transient (deleting again is harmless)', async () => {
@@ -497,12 +498,12 @@ describe('X adapter: corrections, deletions, read-back, listing', () => {
       .reply(403, { title: 'Forbidden', status: 403, detail: 'You are not allowed to delete this Tweet.' }, { 'content-type': 'application/problem+json' });
     const adapter = createXAdapter(channel(), deps());
     const ref = { remoteId: '11' };
-    const unclear = await publishError(adapter.remove?.(ref));
+    const unclear = await publishError(followUps(adapter).remove(ref));
     expect([unclear.code, unclear.status]).toEqual(['transient', 503]);
-    expect((await publishError(adapter.remove?.(ref))).code).toBe('auth');
-    const limited = await publishError(adapter.remove?.(ref));
+    expect((await publishError(followUps(adapter).remove(ref))).code).toBe('auth');
+    const limited = await publishError(followUps(adapter).remove(ref));
     expect([limited.code, limited.resetAt]).toEqual(['rate-limited', new Date(1740831300 * 1000)]);
-    expect((await publishError(adapter.remove?.(ref))).code).toBe('auth');
+    expect((await publishError(followUps(adapter).remove(ref))).code).toBe('auth');
   });
 
   it('reads back: data is found, a 200 with a Not Found Error problem is not, a reset connection is transient', async () => {
@@ -529,9 +530,9 @@ describe('X adapter: corrections, deletions, read-back, listing', () => {
       .query(true)
       .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const adapter = createXAdapter(channel(), deps());
-    expect(await adapter.readBack?.({ remoteId: '11' })).toEqual({ found: true });
-    expect(await adapter.readBack?.({ remoteId: '12' })).toEqual({ found: false, reason: 'X: Could not find tweet with id: [12].' });
-    expect((await publishError(adapter.readBack?.({ remoteId: '13' }))).code).toBe('transient');
+    expect(await followUps(adapter).readBack({ remoteId: '11' })).toEqual({ found: true });
+    expect(await followUps(adapter).readBack({ remoteId: '12' })).toEqual({ found: false, reason: 'X: Could not find tweet with id: [12].' });
+    expect((await publishError(followUps(adapter).readBack({ remoteId: '13' }))).code).toBe('transient');
   });
 
   it("lists the account's posts since a time with the user id from /2/users/me, asked once", async () => {
@@ -557,8 +558,8 @@ describe('X adapter: corrections, deletions, read-back, listing', () => {
         meta: { result_count: 1 },
       });
     const adapter = createXAdapter(channel(), deps());
-    const listed = await adapter.recentPosts?.(new Date('2025-03-01T11:58:00.250Z'));
-    await adapter.recentPosts?.(new Date('2025-03-01T11:58:00Z'));
+    const listed = await followUps(adapter).recentPosts(new Date('2025-03-01T11:58:00.250Z'));
+    await followUps(adapter).recentPosts(new Date('2025-03-01T11:58:00Z'));
     expect(query).toMatchObject({ start_time: '2025-03-01T11:58:00Z', 'tweet.fields': 'created_at,entities,referenced_tweets' });
     expect(listed).toEqual([
       {

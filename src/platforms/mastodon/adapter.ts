@@ -1,9 +1,12 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import type { AccountInfo, AdapterDeps, OutboundPost, PlatformAdapter, Receipt } from '../contract.js';
+import { postLanguage } from '../../render/post-language.js';
 import { PublishError } from '../errors.js';
 import { articleImage, untrustedDispatcher } from '../fetch-image.js';
 import type { MastodonChannel } from './channel.js';
+import { mastodonAccount } from './account.js';
 import { mapMastodonError } from './errors.js';
+import { mastodonFollowUps } from './follow-ups.js';
 import { uploadMastodonImage, type MediaPolling } from './media.js';
 
 export interface MastodonAdapterOptions {
@@ -41,26 +44,15 @@ export function createMastodonAdapter(
     log: 'error',
   });
   const polling = options.mediaPolling ?? DEFAULT_MEDIA_POLLING;
-  const host = new URL(channel.instance).host;
+  const account = mastodonAccount(client, channel.instance, deps);
   const logger = deps.logger.child({ platform: 'mastodon' });
   const images = untrustedDispatcher(deps);
 
   return {
+    ...mastodonFollowUps(client, deps, account.accountId),
+
     async verify(signal?: AbortSignal): Promise<AccountInfo> {
-      let account: mastodon.v1.AccountCredentials | undefined;
-      try {
-        account = await client.v1.accounts.verifyCredentials(
-          undefined,
-          signal ? { requestInit: { signal } } : undefined,
-        );
-      } catch (error) {
-        throw mapMastodonError(error, deps.now());
-      }
-      if (typeof account?.acct !== 'string') {
-        throw new PublishError('unknown-outcome', `${channel.instance} did not answer like a Mastodon server`);
-      }
-      // acct is the bare username for the token's own (local) account.
-      return { account: account.acct.includes('@') ? `@${account.acct}` : `@${account.acct}@${host}` };
+      return account.verify(signal);
     },
 
     async publish(post: OutboundPost, signal?: AbortSignal): Promise<Receipt> {
@@ -69,9 +61,12 @@ export function createMastodonAdapter(
       const params = {
         status: post.text,
         visibility: channel.visibility,
-        language: post.article.language ?? channel.language,
+        // The article's, else detected, else the channel's (defaults.language folded in by the runtime).
+        language: await postLanguage(post.article, channel.language),
         spoilerText: channel.spoilerText,
         ...(mediaId === undefined ? {} : { mediaIds: [mediaId] }),
+        // A correction goes under the article's status (https://docs.joinmastodon.org/methods/statuses/#create).
+        ...(post.replyTo ? { inReplyToId: post.replyTo.remoteId } : {}),
       } satisfies mastodon.rest.v1.CreateStatusParams;
       if (signal?.aborted) {
         throw new PublishError('transient', 'cancelled before the post was sent to Mastodon', { cause: signal.reason });

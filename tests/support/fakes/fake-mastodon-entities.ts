@@ -13,6 +13,12 @@ export interface FakeStatus {
   media: { id: string; description: string | null }[];
   idempotencyKey: string | undefined;
   url: string;
+  /** The status this one replies to (`in_reply_to_id`), only on replies. */
+  inReplyToId?: string;
+  /** Earlier versions, oldest first, once the status was edited (PUT /api/v1/statuses/:id). */
+  history?: { text: string; at: Date }[];
+  /** When it was last edited. */
+  editedAt?: Date;
 }
 
 export interface FakeMedia {
@@ -64,10 +70,10 @@ export function renderStatus(status: FakeStatus, base: string, statusesCount: nu
     language: status.language ?? null,
     spoiler_text: status.spoilerText,
     sensitive: status.spoilerText !== '',
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
+    in_reply_to_id: status.inReplyToId ?? null,
+    in_reply_to_account_id: status.inReplyToId ? FAKE_ACCOUNT.id : null,
     reblog: null,
-    edited_at: null,
+    edited_at: status.editedAt?.toISOString() ?? null,
     replies_count: 0,
     reblogs_count: 0,
     favourites_count: 0,

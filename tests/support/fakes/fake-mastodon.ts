@@ -45,8 +45,12 @@ export interface FakeMastodon {
   token: string;
   /** The account id, for GET /api/v1/accounts/:id/statuses. */
   accountId: string;
-  /** Every status created, oldest first. */
+  /** Every status on the account, oldest first (deleted ones are gone, as on Mastodon). */
   statuses(): FakeStatus[];
+  /** Every DELETE that removed a status, in order: a status deleted twice would show twice. */
+  deletions(): { id: string; at: Date }[];
+  /** Deletes a status as a person (or a moderator) would, outside the API. */
+  deleteOutside(id: string): void;
   requests(): number;
   setFault(fault: FakeFault | undefined): void;
   close(): Promise<void>;
@@ -70,6 +74,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   const statusWindow = rateWindow(statusLimit.limit, statusLimit.windowMs, now);
   const apiWindow = rateWindow(apiLimit.limit, apiLimit.windowMs, now);
   const statuses: FakeStatus[] = [];
+  const deletions: { id: string; at: Date }[] = [];
   const media = new Map<string, FakeMedia>();
   const idempotency = new Map<string, { statusId: string; at: number }>();
   let sequence = 0n;
@@ -118,6 +123,14 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       return json(200, { ...renderAccount(base, statuses.length), source });
     }
     if (method === 'POST' && path === '/api/v1/statuses') return createStatus(request);
+    const single = /^\/api\/v1\/statuses\/([^/]+)(\/history)?$/.exec(path);
+    if (single) {
+      const [, id = '', history] = single;
+      if (method === 'GET' && history) return statusHistory(id);
+      if (method === 'GET') return showStatus(id);
+      if (method === 'DELETE' && !history) return deleteStatus(id);
+      if (method === 'PUT' && !history) return editStatus(id, request);
+    }
     if (method === 'POST' && path === '/api/v2/media') return uploadMedia(request);
     const mediaPath = /^\/api\/v1\/media\/([^/]+)$/.exec(path);
     if (method === 'GET' && mediaPath) return showMedia(mediaPath[1] ?? '');
@@ -149,6 +162,12 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     if (countStatusCharacters(text, spoilerText, reservedPerUrl) > maxCharacters) {
       return error(422, `Validation failed: Text character limit of ${maxCharacters} exceeded`, statusWindow);
     }
+    const inReplyToId = stringField(fields, 'in_reply_to_id');
+    if (inReplyToId !== undefined && !statuses.some((item) => item.id === inReplyToId)) {
+      // StatusesController#set_thread: an in_reply_to_id that is not found (deleted, never
+      // there) is a 404 (https://github.com/mastodon/mastodon/blob/main/app/controllers/api/v1/statuses_controller.rb).
+      return error(404, 'The post you are trying to reply to does not appear to exist.', statusWindow);
+    }
     const attached = mediaIds.flatMap((id) => media.get(id) ?? []);
     if (attached.length !== mediaIds.length) {
       return error(422, 'Validation failed: unknown media attachment', statusWindow);
@@ -169,10 +188,61 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       media: attached.map((item) => ({ id: item.id, description: item.description })),
       idempotencyKey: key,
       url: `${base}/@${FAKE_ACCOUNT.username}/${id}`,
+      ...(inReplyToId === undefined ? {} : { inReplyToId }),
     };
     statuses.push(created);
     if (key !== undefined) idempotency.set(`${FAKE_ACCOUNT.id}:${key}`, { statusId: id, at: now().getTime() });
     return json(200, status(created), statusWindow);
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#get: 404 Record not found once deleted. */
+  function showStatus(id: string): Reply {
+    const item = statuses.find((entry) => entry.id === id);
+    return item ? json(200, status(item)) : error(404, 'Record not found');
+  }
+
+  /**
+   * https://docs.joinmastodon.org/methods/statuses/#delete: the deleted status with its source
+   * `text` (for "delete and redraft"); a status that is not there is 404 Record not found.
+   */
+  function deleteStatus(id: string): Reply {
+    const at = statuses.findIndex((entry) => entry.id === id);
+    const item = statuses[at];
+    if (!item) return error(404, 'Record not found');
+    statuses.splice(at, 1);
+    deletions.push({ id, at: now() });
+    return json(200, { ...status(item), text: item.text });
+  }
+
+  /**
+   * https://docs.joinmastodon.org/methods/statuses/#edit: PUT with the new `status` text; the
+   * earlier versions stay visible through GET /api/v1/statuses/:id/history.
+   */
+  function editStatus(id: string, request: FakeRequest): Reply {
+    const item = statuses.find((entry) => entry.id === id);
+    if (!item) return error(404, 'Record not found');
+    const fields = parseFields(request);
+    const text = fields ? stringField(fields, 'status') : undefined;
+    if (text === undefined || text.trim() === '') return error(422, "Validation failed: Text can't be blank");
+    if (countStatusCharacters(text, item.spoilerText, reservedPerUrl) > maxCharacters) {
+      return error(422, `Validation failed: Text character limit of ${maxCharacters} exceeded`);
+    }
+    item.history = [...(item.history ?? [{ text: item.text, at: item.createdAt }])];
+    item.text = text;
+    item.editedAt = now();
+    item.history.push({ text, at: item.editedAt });
+    return json(200, status(item));
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#history: every version, oldest first. */
+  function statusHistory(id: string): Reply {
+    const item = statuses.find((entry) => entry.id === id);
+    if (!item) return error(404, 'Record not found');
+    const versions = item.history ?? [{ text: item.text, at: item.createdAt }];
+    return json(
+      200,
+      versions.map((version) => ({ content: version.text, created_at: version.at.toISOString(), spoiler_text: item.spoilerText })),
+    );
   }
 
   /** https://docs.joinmastodon.org/methods/accounts/#statuses: newest first, at most 40. */
@@ -239,6 +309,11 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     token,
     accountId: FAKE_ACCOUNT.id,
     statuses: () => statuses.map((item) => ({ ...item, media: item.media.map((entry) => ({ ...entry })) })),
+    deletions: () => deletions.map((item) => ({ ...item })),
+    deleteOutside(id) {
+      const at = statuses.findIndex((item) => item.id === id);
+      if (at >= 0) statuses.splice(at, 1);
+    },
     requests: server.requests,
     setFault: server.setFault,
     close: server.close,
