@@ -276,3 +276,17 @@ describe('parseFeed: bad input', () => {
     expect(article(feed, 0).url).toBe('https://xxe.example/1');
   });
 });
+
+describe('parseFeed: HTML escaped twice (issue 12, item 7)', () => {
+  const feed = parse(fixture('double-escaped.xml'), 'https://www.ville-region.example/feed/');
+
+  it('strips and decodes a still-escaped description once more: no literal tag reaches a post', () => {
+    expect(article(feed, 0).summary).toBe('Le conseil municipal a adopté le budget par 31 voix contre 8. Lire la suite');
+    expect(article(feed, 0).title).toBe('Budget 2027 : la ville investit dans l’école & le sport');
+    expect(feed.title).toBe('Ville & Région');
+  });
+
+  it('leaves a correctly escaped description, and a literal "<" in its text, as they are', () => {
+    expect(article(feed, 1).summary).toBe('Un paragraphe normal, et 3 < 5.');
+  });
+});
