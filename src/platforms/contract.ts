@@ -24,6 +24,13 @@ export interface OutboundPost {
   replyTo?: PostedRef | undefined;
 }
 
+/** A link card as the platform will show it; the thumbnail is the article image or the page's og:image. */
+export interface LinkCard {
+  uri: string;
+  title: string;
+  description: string;
+}
+
 /** A post Crier made, as its delivery recorded it. */
 export interface PostedRef {
   /** What `publish` returned as `remoteId` (an X tweet id, a Bluesky at:// URI, a Mastodon status id). */
@@ -161,6 +168,11 @@ export interface Platform<C extends BaseChannel = BaseChannel> {
    */
   readBackByDefault: boolean;
   textRules(channel: C, deps: AdapterDeps): Promise<TextRules>;
+  /**
+   * The link card Crier builds and sends with the post (Bluesky); absent where the platform
+   * builds its own from the page's OpenGraph tags (Mastodon, X). `crier preview` shows it.
+   */
+  linkCard?(article: Article, uri: string, language: string): LinkCard;
   rateBudgets(channel: C): RateBudget[];
   createAdapter(channel: C, deps: AdapterDeps): PlatformAdapter;
 }

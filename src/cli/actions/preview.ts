@@ -4,6 +4,7 @@ import { routeArticle } from '../../ingest/route-article.js';
 import { FitError } from '../../render/fit.js';
 import { articleFromPage } from '../../sources/page/page-article.js';
 import { withCli } from '../context.js';
+import { describeImage, outgoing } from '../outgoing.js';
 import { colour, printJson, relativeTime, UsageError } from '../output.js';
 import { parseArticleRef } from '../resolve-article.js';
 
@@ -37,10 +38,11 @@ export async function previewAction(program: Command, ref: string, options: { ch
       };
       try {
         const fitted = await renderPost(article, channel, app.templates, route?.template, app.config.defaults.language);
-        previews.push({ ...base, text: fitted.text, length: fitted.length, limit: fitted.limit, unit: fitted.unit, adjustments: fitted.adjustments, error: null });
+        const extras = outgoing(article, channel, fitted);
+        previews.push({ ...base, text: fitted.text, length: fitted.length, limit: fitted.limit, unit: fitted.unit, adjustments: fitted.adjustments, ...extras, error: null });
       } catch (error) {
         if (!(error instanceof FitError)) throw error;
-        previews.push({ ...base, text: null, length: error.length, limit: error.limit, unit: null, adjustments: [], error: error.message });
+        previews.push({ ...base, text: null, length: error.length, limit: error.limit, unit: null, adjustments: [], language: null, link: null, image: null, card: null, error: error.message });
       }
     }
 
@@ -60,6 +62,12 @@ export async function previewAction(program: Command, ref: string, options: { ch
         `${colour(out, 'bold', `── ${p.channel}`)} · ${p.platform}${p.dryRun ? ' (dry run)' : ''} · ${counts} · route ${p.route ?? '— (no route sends it here)'} · ${p.template}\n`,
       );
       out.write(`   ${status}${p.adjustments.length ? ` · ${p.adjustments.join(', ')}` : ''}\n`);
+      if (p.language !== null) out.write(`   language ${p.language}${p.link?.url ? ` · link ${p.link.url}` : ' · no link'}\n`);
+      if (p.image) out.write(`   image ${describeImage(p.image)}\n`);
+      if (p.card) {
+        const thumb = p.card.thumb === null ? 'none' : typeof p.card.thumb === 'string' ? p.card.thumb : describeImage(p.card.thumb);
+        out.write(`   card ${JSON.stringify(p.card.title)} · ${JSON.stringify(p.card.description)}\n   card thumb ${thumb}\n`);
+      }
       out.write(p.error ? `${colour(out, 'red', p.error)}\n\n` : `${p.text}\n\n`);
     }
   });

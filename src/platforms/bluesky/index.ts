@@ -1,5 +1,6 @@
 import type { Platform } from '../contract.js';
 import { lazyAdapter } from '../lazy-adapter.js';
+import { linkCard } from './card.js';
 import type { BlueskyChannel } from './channel.js';
 
 export const blueskyPlatform: Platform<BlueskyChannel> = {
@@ -9,6 +10,9 @@ export const blueskyPlatform: Platform<BlueskyChannel> = {
   // putRecord on a record key chosen once: re-sending the identical record is always harmless.
   idempotencyWindowMs: Number.POSITIVE_INFINITY,
   readBackByDefault: true,
+  linkCard(article, uri, language) {
+    return { uri, ...linkCard(article, language) };
+  },
   async textRules() {
     // Loaded on demand: the counting library is not needed by most editor commands.
     return (await import('./text-rules.js')).blueskyTextRules();
