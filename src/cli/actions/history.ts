@@ -59,7 +59,8 @@ export async function historyAction(program: Command, ref: string | undefined, o
               stateText(out, d.state),
               String(d.attempts),
               relativeTime(d.postedAt ?? d.updatedAt, now),
-              d.remoteUrl ?? d.lastError ?? (d.state === 'pending' ? `due ${relativeTime(d.nextAttemptAt, now)}` : ''),
+              // A missing post: where it was, and what the read-back found (never re-sent by itself).
+              d.state === 'missing' ? `${d.remoteUrl ?? d.remoteId ?? ''} · ${d.lastError ?? 'missing'}` : (d.remoteUrl ?? d.lastError ?? (d.state === 'pending' ? `due ${relativeTime(d.nextAttemptAt, now)}` : '')),
             ]),
           ),
         );

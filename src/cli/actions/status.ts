@@ -27,7 +27,11 @@ export async function statusAction(program: Command, options: { json?: boolean }
         pending: summary?.pending ?? 0,
         failed: summary?.failed ?? 0,
         uncertain: summary?.uncertain ?? 0,
+        verified: summary?.verified ?? 0,
+        missing: summary?.missing ?? 0,
         lastPostedAt: summary?.lastPostedAt ?? null,
+        /** The newest post a read-back found on the platform (README "Read-back"). */
+        lastVerified: summary?.lastVerified ?? null,
         lastError: summary?.lastError ?? null,
       });
     }
@@ -45,7 +49,7 @@ export async function statusAction(program: Command, options: { json?: boolean }
     );
     out.write(
       table(
-        ['CHANNEL', 'PLATFORM', 'STATE', 'QUEUE', 'FAILED', 'UNCERTAIN', 'LAST POST', 'LAST ERROR'],
+        ['CHANNEL', 'PLATFORM', 'STATE', 'QUEUE', 'FAILED', 'UNCERTAIN', 'MISSING', 'LAST POST', 'LAST VERIFIED', 'LAST ERROR'],
         channels.map((c) => [
           c.id,
           `${c.platform}${c.dryRun ? ' (dry run)' : ''}`,
@@ -55,7 +59,9 @@ export async function statusAction(program: Command, options: { json?: boolean }
           String(c.pending),
           String(c.failed),
           String(c.uncertain),
+          c.missing > 0 ? colour(out, 'red', String(c.missing)) : '0',
           relativeTime(c.lastPostedAt ?? undefined, now),
+          c.lastVerified ? `${relativeTime(c.lastVerified.postedAt, now)} (delivery ${c.lastVerified.deliveryId})` : '',
           c.lastError ? `${relativeTime(c.lastError.at, now)} (delivery ${c.lastError.deliveryId}): ${c.lastError.message}` : '',
         ]),
       ),
