@@ -2,6 +2,7 @@ import { decode } from 'html-entities';
 import sharp from 'sharp';
 import { fetch, type Dispatcher } from 'undici';
 import type { Article } from '../../articles/article.js';
+import { webUrl } from '../../articles/url-policy.js';
 
 /**
  * `app.bsky.embed.external#external.thumb` accepts image/* up to 1,000,000 bytes, and a bigger
@@ -51,7 +52,7 @@ export interface Thumbnail {
  * image are someone else's URLs: `dispatcher` is the network policy (src/http/network-policy.ts).
  */
 export async function findThumbnailSource(article: Article, limits: ThumbnailLimits, dispatcher?: Dispatcher): Promise<string | undefined> {
-  if (article.image?.url) return httpUrl(article.image.url, article.url);
+  if (article.image?.url) return webUrl(article.image.url, article.url || undefined);
   if (article.url === '') return undefined;
   const page = await download(article.url, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', limits.maxPageBytes, limits, true, dispatcher);
   return ogImageFrom(page.bytes.toString('utf8'), page.finalUrl);
@@ -100,19 +101,10 @@ export function ogImageFrom(html: string, pageUrl: string): string | undefined {
     const rank = OG_KEYS.indexOf(key);
     const content = attrs.get('content');
     if (rank === -1 || !content || (best && best.rank <= rank)) continue;
-    const url = httpUrl(decode(content.trim()), pageUrl);
+    const url = webUrl(decode(content.trim()), pageUrl);
     if (url) best = { rank, url };
   }
   return best?.url;
-}
-
-function httpUrl(raw: string, base: string): string | undefined {
-  try {
-    const url = new URL(raw, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
