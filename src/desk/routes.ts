@@ -5,6 +5,7 @@ import { postByHand } from '../runtime/manual-post.js';
 import type { HttpRequest, HttpResponse, Route } from '../server/http-server.js';
 import { articleFromPage } from '../sources/page/page-article.js';
 import { DESK_CSS, DESK_JS } from './assets.js';
+import { randomBytes } from 'node:crypto';
 import { deskAuth, type DeskAuth, type DeskUser } from './auth.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
@@ -46,7 +47,18 @@ const back = (path: string, notice: string) => redirect(`${path.startsWith('/des
  * change goes through the editor actions the CLI uses, recorded with the person's name; a
  * viewer can read everything but change nothing; every change needs the person's CSRF token.
  */
-export function deskRoutes(current: () => App, config: DeskConfig, auth: DeskAuth = deskAuth(config, () => current().now())): Route[] {
+export function deskRoutes(current: () => App, key: Buffer = randomBytes(32)): Route[] {
+  // The desk's config is the running app's: a reload that removes a person (or the desk) applies
+  // at the next request. Sessions are signed with one key for the process, so they survive it.
+  let cached: { config: DeskConfig; auth: DeskAuth } | undefined;
+  function deskNow(): DeskAuth | undefined {
+    const config = current().config.server?.desk;
+    if (!config) return undefined;
+    if (cached?.config !== config) cached = { config, auth: deskAuth(config, () => current().now(), key) };
+    return cached.auth;
+  }
+  const off: HttpResponse = { status: 404, body: 'not found\n' };
+
   const form = (request: HttpRequest) => new URLSearchParams(request.body.toString('utf8'));
   const secure = (request: HttpRequest) => request.headers['x-forwarded-proto'] === 'https';
 
@@ -56,6 +68,8 @@ export function deskRoutes(current: () => App, config: DeskConfig, auth: DeskAut
       method: 'GET',
       path,
       async handle(request) {
+        const auth = deskNow();
+        if (!auth) return off;
         const user = auth.identify(request);
         if (!user) return redirect('/desk/login');
         const csrf = auth.csrfToken(user);
@@ -66,11 +80,17 @@ export function deskRoutes(current: () => App, config: DeskConfig, auth: DeskAut
   }
 
   /** A change: an editor, with the CSRF token of this person; refused with a page that says why. */
-  function act(path: string, run: (request: HttpRequest, fields: URLSearchParams, signed: Signed) => Promise<HttpResponse>): Route {
+  function act(
+    path: string,
+    run: (request: HttpRequest, fields: URLSearchParams, signed: Signed) => Promise<HttpResponse>,
+    who: 'editor' | 'anyone' = 'editor',
+  ): Route {
     return {
       method: 'POST',
       path,
       async handle(request) {
+        const auth = deskNow();
+        if (!auth) return off;
         const user = auth.identify(request);
         if (!user) return page(401, layout('Signed out', html`<p>Your session has ended. <a href="/desk/login">Sign in</a> again.</p>`));
         const fields = form(request);
@@ -78,7 +98,7 @@ export function deskRoutes(current: () => App, config: DeskConfig, auth: DeskAut
         if (!auth.checkCsrf(user, fields.get('csrf'))) {
           return page(403, layout('Refused', html`<p class="error">This form is out of date or did not come from the desk. Reload the page and try again.</p>`, user, csrf));
         }
-        if (user.role !== 'editor') {
+        if (who === 'editor' && user.role !== 'editor') {
           return page(403, layout('Refused', html`<p class="error">${user.name} is a viewer on this desk: only editors can change what goes out.</p>`, user, csrf));
         }
         try {
@@ -99,19 +119,25 @@ export function deskRoutes(current: () => App, config: DeskConfig, auth: DeskAut
     {
       method: 'GET',
       path: '/desk/login',
-      handle: async (request) => (auth.identify(request) ? redirect('/desk') : page(200, layout('Sign in', loginView()))),
+      async handle(request) {
+        const auth = deskNow();
+        if (!auth) return off;
+        return auth.identify(request) ? redirect('/desk') : page(200, layout('Sign in', loginView()));
+      },
     },
     {
       method: 'POST',
       path: '/desk/login',
       async handle(request) {
+        const auth = deskNow();
+        if (!auth) return off;
         const user = auth.login(form(request).get('token') ?? '');
         if (!user) return page(401, layout('Sign in', loginView('That token is not on this desk.')));
         current().logger.info({ user: user.name, role: user.role }, 'desk sign-in');
         return redirect('/desk', { 'set-cookie': auth.sessionCookie(user, secure(request)) });
       },
     },
-    act('/desk/logout', async (request) => redirect('/desk/login', { 'set-cookie': auth.sessionCookie('clear', secure(request)) })),
+    act('/desk/logout', async (request) => redirect('/desk/login', { 'set-cookie': deskNow()?.sessionCookie('clear', secure(request)) ?? '' }), 'anyone'),
     view('/desk', async (_request, { user, csrf, app }) => ({ title: 'Now', body: await nowView(app, user, csrf) })),
     view('/desk/channels', async (_request, { app }) => ({ title: 'Channels', body: await channelsView(app) })),
     view('/desk/articles/:id', async (request, { user, csrf, app }) => {

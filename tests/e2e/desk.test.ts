@@ -27,6 +27,27 @@ function articlePage(slug: string, title: string): string {
 <link rel="canonical" href="${site.url}/${slug}"></head><body><article><h1>${title}</h1></article></body></html>`;
 }
 
+/** The daemon's config; without Vic once the viewer has been removed (a reload's test). */
+function deskConfig(withVic: boolean): string {
+  return `store: { path: state/crier.db }
+defaults: { unsafeMinInterval: 1s }
+${ALLOW_LOOPBACK_YAML}
+server:
+  listen: "127.0.0.1:0"
+  desk:
+    users:
+      - { name: Ana, role: editor, tokenSha256: ${tokenHash(EDITOR_TOKEN)} }
+${withVic ? `      - { name: Vic, role: viewer, tokenSha256: ${tokenHash(VIEWER_TOKEN)} }\n` : ''}    proxy: { header: x-forwarded-user, from: [127.0.0.1], roles: { sam: editor } }
+sources:
+  - { id: gazette, kind: feed, url: "${site.url}/feed.xml", interval: 1s }
+channels:
+  - { id: masto, platform: mastodon, instance: "${mastodon.url}", credentials: { accessToken: "\${MASTODON_TOKEN}" } }
+  - { id: x-dry, platform: x, dryRun: true }
+routes:
+  - { id: all, channels: [masto, x-dry] }
+`;
+}
+
 beforeAll(async () => {
   site = await startServer((req, res) => {
     if (req.url === '/feed.xml') res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Gazette', items));
@@ -35,27 +56,7 @@ beforeAll(async () => {
   });
   mastodon = await startFakeMastodon({ token: MASTODON_TOKEN });
   items.push({ guid: 'seed', title: 'Seed story', link: `${site.url}/seed`, pubDate: new Date() });
-  dir.write(
-    'crier.yaml',
-    `store: { path: state/crier.db }
-defaults: { unsafeMinInterval: 1s }
-${ALLOW_LOOPBACK_YAML}
-server:
-  listen: "127.0.0.1:0"
-  desk:
-    users:
-      - { name: Ana, role: editor, tokenSha256: ${tokenHash(EDITOR_TOKEN)} }
-      - { name: Vic, role: viewer, tokenSha256: ${tokenHash(VIEWER_TOKEN)} }
-    proxy: { header: x-forwarded-user, from: [127.0.0.1], roles: { sam: editor } }
-sources:
-  - { id: gazette, kind: feed, url: "${site.url}/feed.xml", interval: 1s }
-channels:
-  - { id: masto, platform: mastodon, instance: "${mastodon.url}", credentials: { accessToken: "\${MASTODON_TOKEN}" } }
-  - { id: x-dry, platform: x, dryRun: true }
-routes:
-  - { id: all, channels: [masto, x-dry] }
-`,
-  );
+  dir.write('crier.yaml', deskConfig(true));
   daemon = spawnCli(['--config', `${dir.path}/crier.yaml`, 'run'], { MASTODON_TOKEN });
   await daemon.waitFor(({ stderr }) => /HTTP server listening/.test(stderr), 30_000);
   const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(daemon.stderr())?.[1];
@@ -201,6 +202,11 @@ describe('the desk, in Chromium', { timeout: 90_000 }, () => {
     await page.reload();
     await expect(page.locator('section.channel').first().textContent()).resolves.not.toContain('paused');
     await screenshot(page, 'desk-viewer-phone');
+    // A viewer signs out like anyone else; then the desk asks for a token again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/desk/login`);
+    await page.goto(`${base}/desk`);
+    expect(new URL(page.url()).pathname).toBe('/desk/login');
     await context.close();
   });
 
@@ -250,6 +256,19 @@ describe('the desk, in Chromium', { timeout: 90_000 }, () => {
     await expect(page.locator('.events').textContent()).resolves.toContain('wrong council vote count');
     expect(mastodon.deletions().filter((d) => d.id === posted?.id)).toHaveLength(1);
     await context.close();
+  });
+
+  it('a person removed from the config loses the desk at the reload (SIGHUP), without a restart', async () => {
+    const { context, page } = await signIn(VIEWER_TOKEN);
+    dir.write('crier.yaml', deskConfig(false));
+    daemon.child.kill('SIGHUP');
+    await daemon.waitFor(({ stderr }) => /config reloaded/.test(stderr), 30_000);
+    await page.goto(`${base}/desk`);
+    expect(new URL(page.url()).pathname).toBe('/desk/login');
+    // The others keep theirs.
+    const editor = await signIn(EDITOR_TOKEN);
+    await expect(editor.page.locator('header').textContent()).resolves.toContain('Ana · editor');
+    await Promise.all([context.close(), editor.context.close()]);
   });
 
   it('serves every asset itself and forbids framing and foreign scripts', async () => {

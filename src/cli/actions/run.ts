@@ -44,7 +44,7 @@ export async function runAction(program: Command): Promise<void> {
       const pushRoutes = daemon.pushRoutes();
       server = await startHttpServer(
         { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
-        [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes, ...(config.server.desk ? deskRoutes(() => daemon.app(), config.server.desk) : [])],
+        [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes, ...deskRoutes(() => daemon.app())],
       );
       const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`), ...(config.server.desk ? ['/desk'] : [])];
       logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
