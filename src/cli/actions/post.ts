@@ -74,7 +74,8 @@ async function resolveOrRecord({ app, actor }: CliContext, ref: string): Promise
   const stored = await app.editor.findArticle(parsed);
   if (stored) return stored;
   if (parsed.kind === 'id') throw new UsageError(`no article with id ${parsed.id}`);
-  return app.editor.recordArticle(await articleFromPage(parsed.url, 'manual', app.now()), actor);
+  const warn = (message: string): void => app.logger.warn({ url: parsed.url }, message);
+  return app.editor.recordArticle(await articleFromPage(parsed.url, 'manual', app.now(), { warn }), actor);
 }
 
 function chooseChannels({ app }: CliContext, article: StoredArticle, list: string | undefined): string[] {
