@@ -181,6 +181,56 @@ describe('cancel versus post, with two store handles', () => {
   });
 });
 
+describe('retract versus post, with two store handles', () => {
+  const story = async (store: Store) => (await store.getArticle((await theDelivery(store)).articleId))!;
+
+  it('a retraction that lands after the daemon read the post, before it claimed it: cancelled, nothing sent or deleted', async () => {
+    const edge = gatedAdapter();
+    const removed: string[] = [];
+    edge.adapter.remove = async (post) => {
+      removed.push(post.remoteId);
+      return 'deleted';
+    };
+    const editor = editorActions({ store: editorStore, now: () => NOW });
+    const article = await story(editorStore);
+    let outcome: Awaited<ReturnType<typeof editor.retract>> = [];
+    edge.adapter.beforeClaim = async () => void (outcome = await editor.retract(article, { reason: 'legal', actor: 'ana' }));
+
+    await worker(edge.adapter).runDue();
+
+    expect(outcome.map((o) => o.action)).toEqual(['cancelled']);
+    expect(edge.sent).toHaveLength(0);
+    expect(removed).toEqual([]);
+    expect(await theDelivery(daemonStore)).toMatchObject({ state: 'cancelled', lastError: 'retracted by ana: legal' });
+    expect(await daemonStore.listDeliveries({ kinds: ['retract'] })).toEqual([]);
+  });
+
+  it('a retraction while the post is on its way is queued, and deletes the post once it lands: posted once, deleted once', async () => {
+    const edge = gatedAdapter();
+    const removed: string[] = [];
+    edge.adapter.remove = async (post) => {
+      removed.push(post.remoteId);
+      return 'deleted';
+    };
+    const editor = editorActions({ store: editorStore, now: () => NOW });
+    const article = await story(editorStore);
+    const delivering = worker(edge.adapter).runDue();
+    await edge.sending;
+
+    const outcome = await editor.retract(article, { reason: 'legal', actor: 'ana' });
+    expect(outcome).toMatchObject([{ action: 'queued', detail: 'the post is being sent right now: deleted as soon as it lands' }]);
+    // A second editor (or the same one again) asks too: still one retraction.
+    expect((await editor.retract(article, { reason: 'legal', actor: 'ben' })).map((o) => o.action)).toEqual(['already']);
+
+    edge.finish({ remoteId: '1850000000000000009', url: 'https://x.com/newsroom/status/1850000000000000009' });
+    await delivering;
+    expect(edge.sent).toHaveLength(1);
+    expect(removed).toEqual(['1850000000000000009']);
+    expect(await theDelivery(daemonStore)).toMatchObject({ state: 'retracted', remoteId: '1850000000000000009' });
+    expect((await daemonStore.listDeliveries({ kinds: ['retract'] })).map((d) => d.state)).toEqual(['posted']);
+  });
+});
+
 describe('two replicas on one store', () => {
   it('a replica that starts never settles a send another live replica has in flight; it takes over once that one is gone', async () => {
     const edge = gatedAdapter();
