@@ -127,7 +127,8 @@ describe('webhook source, end to end', { timeout: 60_000 }, () => {
       id: 4242,
     });
     const answer = await postWebhook(hook(), signWebhook(SECRET, body));
-    expect(answer).toMatchObject({ status: 202, json: { outcome: 'queued', deliveries: 1, title: 'Webhook story arrives' } });
+    // Ids and states only: the title is not echoed back (issue 14).
+    expect(answer).toEqual({ status: 202, json: { article: expect.any(Number), outcome: 'queued', deliveries: 1 } });
     expect(typeof answer.json.article).toBe('number');
     await daemon.waitFor(({ stdout }) => stdout.includes('Webhook story arrives'));
   });
