@@ -31,6 +31,9 @@ const PIXEL_MAX_BYTES = 200;
  */
 const TRACKER_PATH = /(?:^|\/)(?:pixel|spacer|blank|clear|transparent|beacon|1x1|track(?:ing)?)\.(?:gif|png)$|\/~r\/.*\/~4\//i;
 
+/** Larger than any image a CMS serves (8K is 7680 px wide). */
+const MAX_URL_PIXELS = 10_000;
+
 /** WordPress and most CMS resizers: `photo-640x360.jpg`, `?w=640`, `?width=640&height=360`. */
 const SIZE_IN_NAME = /[-_](\d{2,5})x(\d{2,5})\.[a-z]{3,4}$/i;
 
@@ -75,9 +78,9 @@ function fromUrl(raw: string): { width?: number | undefined; height?: number | u
     return {};
   }
   const named = SIZE_IN_NAME.exec(url.pathname);
-  if (named) return { width: Number(named[1]), height: Number(named[2]) };
-  const width = positive(Number(url.searchParams.get('w') ?? url.searchParams.get('width') ?? Number.NaN));
-  const height = positive(Number(url.searchParams.get('h') ?? url.searchParams.get('height') ?? Number.NaN));
+  if (named) return { width: plausible(Number(named[1])), height: plausible(Number(named[2])) };
+  const width = plausible(Number(url.searchParams.get('w') ?? url.searchParams.get('width') ?? Number.NaN));
+  const height = plausible(Number(url.searchParams.get('h') ?? url.searchParams.get('height') ?? Number.NaN));
   return { width, height };
 }
 
@@ -96,6 +99,12 @@ function area(entry: { width?: number | undefined; height?: number | undefined }
   if (width !== undefined && height !== undefined) return width * height;
   const side = width ?? height ?? 0;
   return side * side;
+}
+
+/** A number in a URL is a size only if it could be one: `?h=20261202` is a cache key, not pixels. */
+function plausible(value: number): number | undefined {
+  const pixels = positive(value);
+  return pixels !== undefined && pixels <= MAX_URL_PIXELS ? pixels : undefined;
 }
 
 function positive(value: number | undefined): number | undefined {

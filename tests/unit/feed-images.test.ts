@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { chooseImage } from '../../src/sources/choose-image.js';
 import { parseFeed } from '../../src/sources/feed/parse-feed.js';
 
 const NOW = new Date('2026-12-02T12:00:00Z');
@@ -81,5 +82,15 @@ describe('feed images: the largest one an item offers', () => {
 </feed>`;
     const [entry] = parseFeed(body, { sourceId: 'a', feedUrl: 'https://atom.example.org/feed', now: NOW }).articles;
     expect(entry?.image).toEqual({ url: 'https://atom.example.org/img/large.jpg', width: 1200, height: 675 });
+  });
+});
+
+describe('chooseImage on its own', () => {
+  it('reads sizes from a URL only when they are plausible pixels, and skips pixels by name, not by word', () => {
+    expect(chooseImage([{ url: 'https://cdn.example.org/a.jpg?h=20261202' }, { url: 'https://cdn.example.org/b.jpg?w=640' }])?.url).toBe(
+      'https://cdn.example.org/b.jpg?w=640',
+    );
+    expect(chooseImage([{ url: 'https://cdn.example.org/spacer.gif' }])).toBeUndefined();
+    expect(chooseImage([{ url: 'https://cdn.example.org/pixel-8-review.jpg' }])?.url).toBe('https://cdn.example.org/pixel-8-review.jpg');
   });
 });
