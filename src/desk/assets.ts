@@ -28,7 +28,7 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(-
 .stack { display: grid; gap: .6rem; max-width: 36rem; margin: .75rem 0; }
 button { font: inherit; padding: .35rem .8rem; min-height: 2.2rem; cursor: pointer; }
 button.danger { border: 2px solid var(--bad); color: var(--bad); background: transparent; font-weight: 600; }
-input[type=url], input[type=password], input:not([type]) { font: inherit; padding: .35rem; width: 100%; }
+input[type=url], input[type=password], input:not([type]), textarea { font: inherit; padding: .35rem; width: 100%; }
 pre { white-space: pre-wrap; word-break: break-word; padding: .6rem; border: 1px solid var(--line); margin: 0; }
 figure.post { margin: .5rem 0 1rem; }
 figcaption { color: var(--muted); font-size: .9rem; }

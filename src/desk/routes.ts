@@ -1,6 +1,8 @@
 import { ActionRefused } from '../delivery/editor-actions.js';
 import type { DeskConfig } from '../config/desk-config.js';
+import { correctionTexts } from '../delivery/correction-text.js';
 import type { App } from '../runtime/app.js';
+import { BUILTIN_TEMPLATES_DIR } from '../runtime/templates.js';
 import { postByHand } from '../runtime/manual-post.js';
 import type { HttpRequest, HttpResponse, Route } from '../server/http-server.js';
 import { articleFromPage } from '../sources/page/page-article.js';
@@ -192,6 +194,23 @@ export function deskRoutes(current: () => App, key: Buffer = randomBytes(32)): R
       if (!reason) throw new ActionRefused('say why the story is retracted: the history keeps it');
       const outcomes = await app.editor.retract(article, { reason, actor: user.name });
       return back(`/desk/articles/${article.id}`, outcomes.map((o) => `${o.channel}: ${o.detail}`).join('; ') || 'nothing was posted: nothing to retract');
+    }),
+    act('/desk/articles/:id/correct', async (request, fields, { user, app }) => {
+      const article = await app.editor.findArticle({ kind: 'id', id: Number(request.params.id) });
+      if (!article) throw new ActionRefused(`no article ${request.params.id}`);
+      const text = fields.get('text')?.trim() || undefined;
+      const edit = fields.get('edit') === 'yes';
+      if (edit && text === undefined) throw new ActionRefused('an edit appends the correction to the original post: write the correction');
+      const texts = correctionTexts(article, {
+        text,
+        edit,
+        channels: app.channels,
+        configDir: app.config.dir,
+        builtinDir: BUILTIN_TEMPLATES_DIR,
+        defaultLanguage: app.config.defaults.language,
+      });
+      const outcomes = await app.editor.correct(article, { texts, actor: user.name });
+      return back(`/desk/articles/${article.id}`, outcomes.map((o) => `${o.channel}: ${o.detail}`).join('; ') || 'nothing is posted: nothing to correct');
     }),
     act('/desk/deliveries/:id/cancel', async (request, fields, { user, app }) => {
       const delivery = await app.editor.cancel(Number(request.params.id), user.name, fields.get('reason') || undefined);

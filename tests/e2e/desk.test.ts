@@ -237,6 +237,26 @@ describe('the desk, in Chromium', { timeout: 90_000 }, () => {
     await context.close();
   });
 
+  it('an editor posts a correction: a reply under the story\'s post on Mastodon, once', async () => {
+    const { context, page } = await signIn(EDITOR_TOKEN);
+    const original = mastodon.statuses().find((s) => s.text.includes('Harbour bridge one approved'));
+    await page.goto(`${base}/desk`);
+    await page.getByRole('link', { name: 'Harbour bridge one approved' }).first().click();
+    await page.getByText('Correct this story').click();
+    await page.getByLabel(/^Correction/).fill('Correction: the vote was 7 to 4, not 8 to 3.');
+    await page.getByRole('button', { name: 'Post the correction' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/masto: correction queued/);
+    await until('the reply on Mastodon', () => mastodon.statuses().some((s) => s.inReplyToId === original?.id));
+    // The same correction again is already there: nothing new is sent.
+    await page.getByText('Correct this story').click();
+    await page.getByLabel(/^Correction/).fill('Correction: the vote was 7 to 4, not 8 to 3.');
+    await page.getByRole('button', { name: 'Post the correction' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/masto: correction (already queued|done)/);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(mastodon.statuses().filter((s) => s.inReplyToId === original?.id).map((s) => s.text)).toEqual([expect.stringContaining('7 to 4')]);
+    await context.close();
+  });
+
   it('an editor retracts a story: after a confirmation and a reason, its post is deleted on Mastodon once', async () => {
     const { context, page } = await signIn(EDITOR_TOKEN);
     const posted = mastodon.statuses().find((s) => s.text.includes('Harbour bridge one approved'));

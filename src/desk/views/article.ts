@@ -59,9 +59,19 @@ export async function articleView(app: App, article: StoredArticle, user: DeskUs
             <button type="submit" class="danger">Retract</button>
           </form></details>`
       : html``;
+  const correctForm =
+    editor && live.length > 0
+      ? html`<details><summary>Correct this story</summary>
+          <form method="post" action="/desk/articles/${article.id}/correct" class="stack">
+            <input type="hidden" name="csrf" value="${csrf}">
+            <label>Correction (posted as a reply under each post; empty: the channel's correction template) <textarea name="text" rows="3"></textarea></label>
+            <label><input type="checkbox" name="edit" value="yes"> Also edit the original where the platform shows the edit history (Mastodon)</label>
+            <button type="submit">Post the correction</button>
+          </form></details>`
+      : html``;
   return html`<h1>${article.title}</h1>
     <p><a href="${article.url}" rel="noreferrer noopener">${article.url}</a> · article ${article.id} · published ${when(article.publishedAt, now)} · seen ${when(article.firstSeenAt, now)} · source ${article.sourceId}</p>
-    ${postForm}${retractForm}
+    ${postForm}${correctForm}${retractForm}
     <h2>Per channel</h2>${perChannel}
     <h2>Deliveries</h2>${deliveryTable(deliveries.map((d) => deliveryRow(d, article.title, now, editor && d.state === 'pending' ? actionForm(`/desk/deliveries/${d.id}/cancel`, csrf, 'Cancel') : html``)), 'None.')}
     <h2>Events</h2>
