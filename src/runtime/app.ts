@@ -78,6 +78,7 @@ export function buildApp(
     now,
     write: options.write,
     credentials: (channel) => config.secrets.channel(channel),
+    defaultLanguage: config.defaults.language,
   });
   const routing: RoutingTable = {
     routes: config.routes,

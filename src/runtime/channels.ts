@@ -27,6 +27,11 @@ export interface ChannelRuntimeDeps {
   credentials: (channel: ChannelConfig) => ChannelConfig;
   /** The network policy's dispatcher, for article images and card pages. */
   fetchDispatcher?: Dispatcher | undefined;
+  /**
+   * `defaults.language`: the adapters see it as the channel's language when the channel sets
+   * none, so Mastodon's `language` and Bluesky's `langs` are always set (render/post-language.ts).
+   */
+  defaultLanguage?: string | undefined;
 }
 
 /**
@@ -53,9 +58,13 @@ export function createChannelRuntimes(channels: readonly ChannelConfig[], deps: 
     const adapter = lazyAdapter(async () =>
       config.dryRun
         ? createDryRunAdapter({ channelId: config.id, platformLabel: platform.label, rules: await textRules(), write: deps.write })
-        : platform.createAdapter(deps.credentials(config), adapterDeps),
+        : platform.createAdapter(withLanguage(deps.credentials(config), deps.defaultLanguage), adapterDeps),
     );
     runtimes.set(config.id, { config, platform, adapter, textRules });
   }
   return runtimes;
+}
+
+function withLanguage(channel: ChannelConfig, defaultLanguage: string | undefined): ChannelConfig {
+  return channel.language || !defaultLanguage ? channel : { ...channel, language: defaultLanguage };
 }

@@ -19,6 +19,7 @@ import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import { memoryChannelState } from '../support/channel-state.js';
 import { loopbackPolicy } from '../support/network.js';
+import { followUps } from '../support/follow-ups.js';
 import { publishError } from '../support/publish-error.js';
 
 const loopback = loopbackPolicy();
@@ -91,7 +92,7 @@ function article(overrides: Partial<Article> = {}): Article {
     sourceId: 'news',
     key: randomBytes(6).toString('hex'),
     // Local, so the og:image lookup for articles without an image stays off the internet (404).
-    url: `${images.url}/2025/06/ete-zurich?ref=crier`,
+    url: `${images.url}/2025/06/ete-zurich?id=7`,
     canonicalUrl: `${images.url}/2025/06/ete-zurich`,
     title: 'Été caniculaire à Zürich',
     summary: 'Les températures ont dépassé 35 °C pour la troisième journée.',
@@ -118,6 +119,11 @@ async function deliver(adapter: PlatformAdapter, text: string, art: Article): Pr
 }
 
 const reader = (): AtpAgent => new AtpAgent({ service: pds.url });
+
+function atParts(uri: string): { repo: string; collection: string; rkey: string } {
+  const [, , repo = '', collection = '', rkey = ''] = uri.split('/');
+  return { repo, collection, rkey };
+}
 
 async function readPost(receipt: Receipt): Promise<PostRecord> {
   const [, , repo = '', collection = '', rkey = ''] = receipt.remoteId.split('/');
@@ -211,8 +217,9 @@ describe('Bluesky adapter', () => {
   it('logs in once, even for concurrent first calls, and a restarted adapter resumes the saved session', async () => {
     const before = pds.countCreateSessionCalls();
     const first = adapterFor(bob);
-    const accounts = await Promise.all([first.adapter.verify(), first.adapter.verify(), first.adapter.verify()]);
-    expect(accounts).toEqual(Array(3).fill({ account: bob.handle }));
+    const ops = followUps(first.adapter);
+    const listed = await Promise.all([ops.recentPosts(new Date()), ops.recentPosts(new Date()), ops.recentPosts(new Date())]);
+    expect(listed).toEqual([[], [], []]);
     expect(pds.countCreateSessionCalls()).toBe(before + 1);
     const saved = first.state.get('session');
     expect(saved).toContain(bob.did);
@@ -231,7 +238,7 @@ describe('Bluesky adapter', () => {
     saved.session.refreshJwt = 'revoked';
     state.set('session', JSON.stringify(saved));
     const before = pds.countCreateSessionCalls();
-    expect(await adapterFor(bob, { state }).adapter.verify()).toEqual({ account: bob.handle });
+    expect(await followUps(adapterFor(bob, { state }).adapter).recentPosts(new Date())).toEqual([]);
     expect(pds.countCreateSessionCalls()).toBe(before + 1);
 
     // Same stored state, but the channel now names another account: never post as bob.
@@ -261,16 +268,124 @@ describe('Bluesky adapter', () => {
     expect(dropped.text).toBe('Changed image');
   });
 
-  it('removes a post, and removing it again is harmless', async () => {
+  it('removes a post, removing it again says already gone, and reading it back finds it gone', async () => {
     const { adapter } = adapterFor(alice);
+    const ops = followUps(adapter);
     const receipt = await deliver(adapter, 'Short-lived', article());
-    await adapter.remove?.(receipt);
-    await adapter.remove?.(receipt);
+    expect(await ops.readBack(receipt)).toEqual({ found: true });
+    expect(await ops.remove(receipt)).toBe('deleted');
+    expect(await ops.remove(receipt)).toBe('already-gone');
     const [, , repo = '', collection = '', rkey = ''] = receipt.remoteId.split('/');
     await expect(reader().com.atproto.repo.getRecord({ repo, collection, rkey })).rejects.toBeInstanceOf(
       ComAtprotoRepoGetRecord.RecordNotFoundError,
     );
+    expect(await ops.readBack(receipt)).toMatchObject({ found: false, reason: expect.stringMatching(/RecordNotFound/) });
+    // Another account's post is never deleted through this channel.
+    const bobs = await deliver(adapterFor(bob).adapter, 'Not yours', article());
+    expect((await publishError(ops.remove(bobs))).code).toBe('rejected');
+    expect(await ops.readBack(bobs)).toEqual({ found: true });
   });
+
+  it('posts a correction as a reply with strong refs to its parent and the thread root, once', async () => {
+    const { adapter } = adapterFor(alice);
+    const art = article();
+    const parent = await deliver(adapter, 'Council approves budget', art);
+    const parentRecord = await reader().com.atproto.repo.getRecord(atParts(parent.remoteId));
+    const fix = outbound('Correction: the vote was 7-2.', art);
+    const prepared = await prepareStored(adapter, { ...fix, replyTo: parent });
+    const first = await adapter.publish({ ...fix, replyTo: parent, prepared });
+    const again = await adapter.publish({ ...fix, replyTo: parent, prepared: JSON.parse(JSON.stringify(prepared)) as unknown });
+    expect(again).toEqual(first);
+    const reply = await readPost(first);
+    const parentRef = { uri: parent.remoteId, cid: parentRecord.data.cid };
+    expect(reply.reply).toEqual({ root: parentRef, parent: parentRef });
+    // The correction sits under the post that has the card: it carries none itself.
+    expect(reply).not.toHaveProperty('embed');
+
+    // A reply to that reply keeps the thread's root and names the reply as its parent.
+    const firstRecord = await reader().com.atproto.repo.getRecord(atParts(first.remoteId));
+    const secondPost = outbound('Second correction', art);
+    const secondStored = await prepareStored(adapter, { ...secondPost, replyTo: first });
+    const second = await adapter.publish({ ...secondPost, replyTo: first, prepared: secondStored });
+    expect((await readPost(second)).reply).toEqual({ root: parentRef, parent: { uri: first.remoteId, cid: firstRecord.data.cid } });
+
+    // A reply to a post that is gone is refused before anything is sent.
+    await followUps(adapter).remove(parent);
+    const refused = await publishError(adapter.prepare?.({ ...outbound('Too late', art), replyTo: parent }) ?? Promise.resolve());
+    expect(refused.code).toBe('rejected');
+  });
+
+  it("lists the account's posts since a time, with their links, newest first", async () => {
+    const carol = await pds.createAccount('crier-carol');
+    const { adapter } = adapterFor(carol, { channel: { images: false } });
+    await deliver(adapter, 'Before', article());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const since = new Date();
+    const art = article();
+    const first = await deliver(adapter, `Read: ${art.url}`, art);
+    const second = await deliver(adapter, 'Latest', article());
+    const listed = await followUps(adapter).recentPosts(since);
+    expect(listed.map((post) => post.remoteId)).toEqual([second.remoteId, first.remoteId]);
+    expect(listed[1]).toMatchObject({ remoteId: first.remoteId, url: first.url, text: `Read: ${art.url}` });
+    expect(listed[1]?.links).toContain(art.url);
+  });
+
+  it('checks the credentials by logging in with the app password every time, and replaces the saved session', async () => {
+    const { adapter, state } = adapterFor(bob);
+    await followUps(adapter).recentPosts(new Date()); // a saved session exists
+    const saved = state.get('session');
+    const before = pds.countCreateSessionCalls();
+    const checked = await adapterFor(bob, { state }).adapter.verify();
+    expect(checked.account).toBe(bob.handle);
+    expect(checked.notes).toEqual(['the saved session was replaced by a fresh login with the configured app password']);
+    expect(pds.countCreateSessionCalls()).toBe(before + 1);
+    expect(state.get('session')).not.toBe(saved);
+
+    // The saved session is bob's, the channel now says alice: the check says so.
+    const other = await adapterFor(alice, { state }).adapter.verify();
+    expect(other.account).toBe(alice.handle);
+    expect(other.notes?.[0]).toContain(`belonged to other credentials (${bob.handle} (${bob.did})`);
+    expect(JSON.parse(state.get('session') ?? '{}')).toMatchObject({ identifier: alice.handle, session: { did: alice.did } });
+  });
+
+  it('a wrong app password fails the check even with a valid saved session, which stays', async () => {
+    const { adapter, state } = adapterFor(alice);
+    await followUps(adapter).recentPosts(new Date());
+    const saved = state.get('session');
+    const wrong = { identifier: alice.handle, appPassword: 'aaaa-bbbb-cccc-dddd' };
+    const misconfigured = adapterFor(alice, { state, channel: { credentials: wrong } }).adapter;
+    // The saved session still works for posting…
+    expect(await followUps(misconfigured).recentPosts(new Date())).toEqual([]);
+    // …but the check tests the credentials as configured.
+    const before = pds.countCreateSessionCalls();
+    expect(await publishError(misconfigured.verify())).toMatchObject({ code: 'auth', status: 401 });
+    expect(pds.countCreateSessionCalls()).toBe(before + 1);
+    expect(JSON.parse(state.get('session') ?? '{}')).toMatchObject({ session: { did: alice.did } });
+    expect(saved).toBeDefined();
+  });
+
+  it('reports the login budget when the PDS enforces its createSession limit', async () => {
+    const limited = await startTestPds({ rateLimits: true });
+    try {
+      const dave = await limited.createAccount('crier-dave');
+      const state = new Map<string, string>();
+      const channel = {
+        id: 'bsky-limited',
+        platform: 'bluesky',
+        dryRun: false,
+        images: false,
+        service: limited.url,
+        credentials: { identifier: dave.handle, appPassword: dave.appPassword },
+      } satisfies BlueskyChannel;
+      const deps: AdapterDeps = { logger: pino({ level: 'silent' }), channelState: memoryChannelState(state), now: () => new Date() };
+      const checked = await createBlueskyAdapter(channel, deps).verify();
+      expect(checked.budget).toEqual([
+        { label: 'logins (createSession) per 5 min', limit: 30, remaining: 29, resetAt: expect.any(Date) },
+      ]);
+    } finally {
+      await limited.close();
+    }
+  }, 60_000);
 
   it('a wrong app password is auth, and the adapter stops asking the PDS for a while', async () => {
     const wrong = { identifier: alice.handle, appPassword: 'aaaa-bbbb-cccc-dddd' };

@@ -159,26 +159,26 @@ describe('Mastodon adapter: publish', () => {
     expect(request?.body).toEqual({
       status: 'Council approves budget https://news.example/budget',
       visibility: 'unlisted',
-      language: 'de',
+      // The article declares none; its English headline wins over the channel's 'de'.
+      language: 'en',
       spoiler_text: 'Politics',
     });
   });
 
-  it("prefers the article's language to the channel's, and sends none when neither has one", async () => {
+  it("always sends a language: the article's, else the one detected from its text, else the channel's", async () => {
     const seen: Seen[] = [];
     nock(INSTANCE)
       .post('/api/v1/statuses')
-      .times(2)
+      .times(3)
       .reply(capture(seen, 200, status('1')));
 
     await createMastodonAdapter(channel(), deps()).publish(post('masto-main', { language: 'fr' }));
-    await createMastodonAdapter(channel({ language: undefined, spoilerText: undefined }), deps()).publish(post());
+    const japanese = { title: '東京で新しい橋が開通、通勤時間が短縮へ', summary: '新しい橋は三年の工事を経て完成し、市民は朝から渡り始めました。' };
+    await createMastodonAdapter(channel(), deps()).publish(post('masto-main', japanese));
+    // Too little text to be sure of: the channel's language (the runtime folds defaults.language in).
+    await createMastodonAdapter(channel({ language: 'pt-BR' }), deps()).publish(post('masto-main', { title: 'Brexit', summary: '' }));
 
-    expect(seen[0]?.body).toMatchObject({ language: 'fr' });
-    expect(seen[1]?.body).toEqual({
-      status: 'Council approves budget https://news.example/budget',
-      visibility: 'unlisted',
-    });
+    expect(seen.map((request) => (request.body as { language?: string }).language)).toEqual(['fr', 'ja', 'pt-BR']);
   });
 
   it('sends the same Idempotency-Key on every attempt of a delivery, and another for another channel', async () => {

@@ -131,3 +131,12 @@ describe('parsePrepared', () => {
     expect(() => parsePrepared({ version: 1, rkey: 'article-1', record: {} })).toThrow(/malformed/);
   });
 });
+
+describe('the article link written out whole', () => {
+  it('links the whole URL, not the short form found inside it', () => {
+    const url = 'https://news.example.org/a/b?id=7';
+    const text = `Read: ${url}`;
+    const record = buildPostRecord({ text, article: article({ url }), language: 'en', linkUrl: url, createdAt: new Date(0) });
+    expect(record.facets).toEqual([{ index: { byteStart: 6, byteEnd: 6 + url.length }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }] }]);
+  });
+});

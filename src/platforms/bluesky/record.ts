@@ -95,7 +95,8 @@ export function buildPostRecord(input: RecordInput): PostRecord {
   // would make the record depend on the network. Mention facets are dropped for the same reason.
   rich.detectFacetsWithoutResolution();
   const bytes = Buffer.from(rich.text, 'utf8');
-  const articleLink = input.linkUrl === '' ? undefined : findLink(rich.text, shortLinkText(input.linkUrl));
+  // The whole URL when the text shows it (a template using it as it is), else its short form.
+  const articleLink = input.linkUrl === '' ? undefined : (findLink(rich.text, input.linkUrl) ?? findLink(rich.text, shortLinkText(input.linkUrl)));
   const detected = (rich.facets ?? [])
     .filter((facet) => !articleLink || facet.index.byteEnd <= articleLink.byteStart || facet.index.byteStart >= articleLink.byteEnd)
     .map((facet) => ({
