@@ -12,6 +12,8 @@ export interface DecodedBody {
   origin: CharsetOrigin;
   /** chardet's confidence (0–100) for a detected encoding. */
   confidence?: number;
+  /** A UTF-8 declaration the bytes contradicted (a server's default header on a Latin-1 feed). */
+  contradicted?: { origin: CharsetOrigin; label: string };
 }
 
 /**
@@ -49,18 +51,38 @@ const FALLBACK = 'windows-1252';
  * that declares none and is valid UTF-8 is UTF-8. Anything else (an undeclared Latin-1, Shift_JIS
  * or KOI8-R feed, which would otherwise post "�" for every accented letter) is decoded by
  * detection, else as windows-1252; `origin` says which, so the caller can warn with the source.
+ *
+ * A UTF-8 declaration the bytes contradict is passed over for the next one (or detection): it is
+ * a web server's default charset on a CMS's Latin-1 output far more often than it is true, and
+ * decoding it would only turn every accented letter into U+FFFD, a post that cannot be sent.
  */
 export function decodeBytes(bytes: Uint8Array, contentType: string | undefined): DecodedBody {
-  const declared = declaredCharset(bytes, contentType);
-  if (declared !== undefined) {
+  let checked = false;
+  let valid: string | undefined;
+  // Decoded once, and only when a UTF-8 declaration or no declaration needs to know.
+  const asUtf8 = (): string | undefined => {
+    if (!checked) [checked, valid] = [true, validUtf8(bytes)];
+    return valid;
+  };
+  let contradicted: DecodedBody['contradicted'];
+  for (const declared of declaredCharsets(bytes, contentType)) {
     const decoder = decoderFor(declared.label);
-    if (decoder !== undefined) return { text: decoder.decode(bytes), encoding: decoder.encoding, origin: declared.origin };
+    if (decoder === undefined) continue;
+    const utf8 = decoder.encoding === 'utf-8' ? asUtf8() : undefined;
+    if (decoder.encoding === 'utf-8' && utf8 === undefined) {
+      contradicted ??= declared;
+      continue;
+    }
+    const text = utf8 ?? decoder.decode(bytes);
+    return { text, encoding: decoder.encoding, origin: declared.origin, ...(contradicted ? { contradicted } : {}) };
   }
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8', origin: 'utf-8' };
-  } catch {
-    // Not UTF-8: guess below.
-  }
+  const utf8 = asUtf8();
+  if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', origin: 'utf-8' };
+  const guessed = guess(bytes);
+  return contradicted ? { ...guessed, contradicted } : guessed;
+}
+
+function guess(bytes: Uint8Array): DecodedBody {
   for (const match of analyse(textSample(bytes))) {
     if (match.confidence < MIN_CONFIDENCE) break; // analyse() sorts by confidence, best first.
     // The bytes are not valid UTF-8, so a Unicode guess (or ASCII) cannot be right.
@@ -70,11 +92,17 @@ export function decodeBytes(bytes: Uint8Array, contentType: string | undefined):
       return { text: decoder.decode(bytes), encoding: decoder.encoding, origin: 'detected', confidence: match.confidence };
     }
   }
-  return { text: new TextDecoder(FALLBACK).decode(bytes), encoding: FALLBACK, origin: 'fallback' };
+  // iconv-lite, not TextDecoder: see decoderFor.
+  return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), FALLBACK), encoding: FALLBACK, origin: 'fallback' };
 }
 
 /** What to log when the encoding was guessed, naming the body (`feed https://…`); undefined otherwise. */
 export function guessedCharsetWarning(decoded: DecodedBody, what: string): string | undefined {
+  if (decoded.contradicted !== undefined) {
+    const { label, origin } = decoded.contradicted;
+    const how = decoded.origin === 'detected' ? 'by detection' : decoded.origin === 'fallback' ? 'as a last resort' : `as its ${ORIGIN_NAMES[decoded.origin]} says`;
+    return `${what} declares ${label} in its ${ORIGIN_NAMES[origin]} but is not valid UTF-8; decoded as ${decoded.encoding} ${how}. Ask its publisher to fix the declared charset`;
+  }
   if (decoded.origin === 'detected') {
     return `${what} declares no charset and is not UTF-8; decoded as ${decoded.encoding} by detection (confidence ${decoded.confidence ?? 0}%). Ask its publisher to declare the charset (HTTP Content-Type, XML declaration or <meta charset>)`;
   }
@@ -95,24 +123,44 @@ function textSample(bytes: Uint8Array): Buffer {
   return Buffer.from(head.toString('latin1').replace(MARKUP, ' '), 'latin1');
 }
 
-function declaredCharset(bytes: Uint8Array, contentType: string | undefined): { label: string; origin: CharsetOrigin } | undefined {
+const ORIGIN_NAMES: Record<CharsetOrigin, string> = {
+  bom: 'byte-order mark',
+  http: 'HTTP Content-Type',
+  xml: 'XML declaration',
+  'html-meta': '<meta charset>',
+  'utf-8': 'bytes',
+  detected: 'detection',
+  fallback: 'fallback',
+};
+
+function validUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every charset the body declares, strongest first. */
+function declaredCharsets(bytes: Uint8Array, contentType: string | undefined): Array<{ label: string; origin: CharsetOrigin }> {
+  const found: Array<{ label: string; origin: CharsetOrigin }> = [];
   const bom =
     bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8'
     : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le'
     : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be'
     : undefined;
-  if (bom !== undefined) return { label: bom, origin: 'bom' };
+  if (bom !== undefined) found.push({ label: bom, origin: 'bom' });
   const header = contentType?.match(/;\s*charset\s*=\s*"?([^";\s]+)"?/i)?.[1];
-  if (header !== undefined && decoderFor(header) !== undefined) return { label: header, origin: 'http' };
+  if (header !== undefined) found.push({ label: header, origin: 'http' });
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, HEAD_BYTES)).toString('latin1');
   const xml = head.match(/^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/)?.[1];
-  if (xml !== undefined && decoderFor(xml) !== undefined) return { label: xml, origin: 'xml' };
+  if (xml !== undefined) found.push({ label: xml, origin: 'xml' });
   // <meta charset> and <meta http-equiv="Content-Type" content="…; charset=…">, in HTML only: in a
   // feed the same text may sit inside an item's CDATA and says nothing about the feed.
   const html = /html/i.test(contentType ?? '') || /<(?:!doctype\s+html|html|head)[\s>]/i.test(head);
   const meta = html ? head.match(/<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)/i)?.[1] : undefined;
-  if (meta !== undefined && decoderFor(meta) !== undefined) return { label: meta, origin: 'html-meta' };
-  return undefined;
+  if (meta !== undefined) found.push({ label: meta, origin: 'html-meta' });
+  return found;
 }
 
 interface Decoder {

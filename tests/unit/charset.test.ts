@@ -34,11 +34,33 @@ describe('decodeBytes: a declared charset wins, in RFC 7303 / WHATWG order', () 
     expect(guessedCharsetWarning(decoded, 'feed https://news.example.org/rss')).toBeUndefined();
   });
 
-  it('falls back to windows-1252 when too little text to detect, and says so', () => {
-    const decoded = decodeBytes(latin1('caf\xe9'), undefined);
-    expect(decoded).toMatchObject({ origin: 'fallback', encoding: 'windows-1252', text: 'café' });
+  it('falls back to windows-1252 (its real table, not Latin-1) when too little text to detect, and says so', () => {
+    const decoded = decodeBytes(latin1('caf\xe9 \x80\x93'), undefined);
+    expect(decoded).toMatchObject({ origin: 'fallback', encoding: 'windows-1252', text: 'café €“' });
     expect(guessedCharsetWarning(decoded, 'feed https://news.example.org/rss')).toMatch(
       /^feed https:\/\/news\.example\.org\/rss declares no charset, is not UTF-8 and no encoding could be detected; decoded as windows-1252/,
     );
+  });
+
+  it('passes over a UTF-8 declaration the bytes contradict: the next declaration, else detection, with a warning', () => {
+    // A web server's default "charset=utf-8" on a CMS's Latin-1 output, which declares itself.
+    const declared = latin1('<?xml version="1.0" encoding="ISO-8859-1"?><rss><title>Caf\xe9 cr\xe8me</title></rss>');
+    const byXml = decodeBytes(declared, 'text/xml; charset=utf-8');
+    expect(byXml).toMatchObject({ origin: 'xml', encoding: 'windows-1252', contradicted: { origin: 'http', label: 'utf-8' } });
+    expect(byXml.text).toContain('<title>Café crème</title>');
+    expect(guessedCharsetWarning(byXml, 'feed https://news.example.org/rss')).toBe(
+      'feed https://news.example.org/rss declares utf-8 in its HTTP Content-Type but is not valid UTF-8; decoded as windows-1252 as its XML declaration says. Ask its publisher to fix the declared charset',
+    );
+
+    const undeclared = latin1('<rss><title>M\xfcnchen und Z\xfcrich im Schnee, K\xf6ln im Regen, D\xfcsseldorf im Nebel</title></rss>');
+    const byDetection = decodeBytes(undeclared, 'application/rss+xml; charset=UTF-8');
+    expect(byDetection).toMatchObject({ origin: 'detected', encoding: 'windows-1252', contradicted: { origin: 'http', label: 'UTF-8' } });
+    expect(guessedCharsetWarning(byDetection, 'feed https://news.example.org/rss')).toContain('but is not valid UTF-8; decoded as windows-1252 by detection');
+  });
+
+  it('a true UTF-8 declaration is used as it is, without a warning', () => {
+    const decoded = decodeBytes(Buffer.from('<t>Zürich</t>', 'utf8'), 'text/xml; charset=utf-8');
+    expect(decoded).toEqual({ text: '<t>Zürich</t>', encoding: 'utf-8', origin: 'http' });
+    expect(guessedCharsetWarning(decoded, 'feed x')).toBeUndefined();
   });
 });
