@@ -133,8 +133,8 @@ function checkedLookup(check: AddressCheck, resolve: ResolveHost) {
       const first = allowed[0];
       if (!first) {
         const refused = addresses[0];
-        const failure = new NetworkPolicyError(hostname, refused?.address, refused ? (check(refused.address) ?? 'refused') : 'no address');
-        callback(Object.assign(failure, { errno: undefined }), options.all ? [] : '');
+        const failure = new NetworkPolicyError(hostname, refused?.address, refused ? (check(refused.address) ?? 'refused') : 'it resolves to no address');
+        callback(failure, options.all ? [] : '');
         return;
       }
       if (options.all) callback(null, allowed);
