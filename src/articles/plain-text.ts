@@ -42,6 +42,9 @@ const INLINE_TAGS: ReadonlySet<string> = new Set([
   'u', 'video', 'audio', 'center', 'body', 'html', 'head', 'script', 'style', 'iframe', 'noscript',
 ]);
 
+/** One decoding, plus the passes for text escaped twice or three times. */
+const MAX_PASSES = 3;
+
 /** A well-formed entity (with its semicolon) left over after one decoding: "&amp;amp;" → "&amp;". */
 const LEFTOVER_ENTITY = /&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});/;
 
@@ -52,12 +55,13 @@ const LEFTOVER_ENTITY = /&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa
  *
  * Feeds that escape their HTML twice (`&amp;lt;p&amp;gt;`, common in CMS exports and WordPress
  * plugins) leave markup or entities after one decoding. A post must never show literal tags or
- * "&amp;", so such text is stripped and decoded exactly once more (issue 12, item 7); a third
- * level is not chased: that is no longer a plausible feed, and the bound keeps this linear.
+ * "&amp;", so such text is stripped and decoded once more (issue 12, item 7), and once again for
+ * the rare export that escaped three times; past MAX_PASSES nothing is chased, which keeps the
+ * cost linear whatever a hostile feed sends.
  */
 export function toPlainText(htmlOrText: string): string {
   let text = stripAndDecode(htmlOrText);
-  if (isStillMarkup(text)) text = stripAndDecode(text);
+  for (let pass = 1; pass < MAX_PASSES && isStillMarkup(text); pass++) text = stripAndDecode(text);
   return text
     .replace(INVISIBLE, '')
     .normalize('NFC')

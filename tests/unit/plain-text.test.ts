@@ -30,6 +30,8 @@ describe('toPlainText', () => {
     expect(toPlainText('&lt;b&gt;bold&lt;/b&gt; &lt;a href="https://example.org/x"&gt;link&lt;/a&gt;')).toBe('bold link');
     expect(toPlainText('&lt;img src="https://example.org/pixel.gif" width="1"&gt;Text')).toBe('Text');
     expect(toPlainText('&lt;script&gt;track()&lt;/script&gt;Text')).toBe('Text');
+    // Escaped three times (an export of an export): still no tag, no entity.
+    expect(toPlainText('&amp;lt;p&amp;gt;Tom &amp;amp;amp; Jerry&amp;lt;/p&amp;gt;')).toBe('Tom & Jerry');
   });
 
   it('leaves comparison signs and angle-bracketed words that are not HTML elements as text', () => {
