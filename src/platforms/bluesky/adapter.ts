@@ -6,10 +6,13 @@ import { postLanguage } from '../../render/post-language.js';
 import { postLink } from '../../render/post-link.js';
 import { PublishError } from '../errors.js';
 import { untrustedDispatcher } from '../fetch-image.js';
+import { repeatable } from '../repeatable.js';
 import type { BlueskyChannel } from './channel.js';
 import { isBlobNotFound, mapBlueskyError } from './errors.js';
+import { blueskyFollowUps } from './follow-ups.js';
 import { buildPostRecord, parsePrepared, POST_COLLECTION, withoutThumb } from './record.js';
 import type { JsonBlob, PostRecord, PreparedPost } from './record.js';
+import { replyRefs } from './reply-refs.js';
 import { createSessionKeeper } from './session.js';
 import type { SessionKeeper } from './session.js';
 import { DEFAULT_THUMBNAIL_LIMITS, findThumbnailSource, loadThumbnail } from './thumbnail.js';
@@ -113,13 +116,20 @@ export function createBlueskyAdapter(
     );
   }
 
+  const postUrl = (did: string, handle: string, rkey: string): string => `https://bsky.app/profile/${displayHandle(handle, did)}/post/${rkey}`;
+
   return {
-    async verify(signal) {
+    ...blueskyFollowUps((op) => session().run(op), deps, postUrl),
+
+    /** Always a login with the configured app password (session.ts checkLogin), never the saved session. */
+    async verify() {
       try {
-        return await session().run(async (agent) => {
-          const current = await agent.com.atproto.server.getSession(undefined, { signal });
-          return { account: displayHandle(current.data.handle, current.data.did) };
-        });
+        const checked = await session().checkLogin();
+        return {
+          account: displayHandle(checked.session.handle, checked.session.did),
+          ...(checked.notes.length ? { notes: checked.notes } : {}),
+          ...(checked.budget ? { budget: [checked.budget] } : {}),
+        };
       } catch (error) {
         throw mapBlueskyError(error, deps.now());
       }
@@ -130,18 +140,28 @@ export function createBlueskyAdapter(
       // record, whose CID must not change between attempts.
       const rkey = TID.nextStr();
       const createdAt = deps.now();
-      const thumb = await prepareThumb(post.article);
+      const { replyTo } = post;
+      let reply;
+      try {
+        reply = replyTo ? await session().run((agent) => replyRefs(agent, replyTo)) : undefined;
+      } catch (error) {
+        // Only a read so far: nothing can have been posted.
+        throw repeatable(mapBlueskyError(error, deps.now()));
+      }
+      // A correction sits under the article's post, which already has the card.
+      const thumb = reply ? undefined : await prepareThumb(post.article);
       const record = buildPostRecord({
         text: post.text,
         article: post.article,
         // The same language and link the text was rendered with (delivery/render-post.ts).
         language: await postLanguage(post.article, channel.language),
-        linkUrl: postLink(post.article, channel.link, { platform: 'bluesky', channel: channel.id }),
+        linkUrl: reply ? '' : postLink(post.article, channel.link, { platform: 'bluesky', channel: channel.id }),
         bareDomainLinks: channel.bareDomainLinks,
         createdAt,
         thumb: thumb?.blob,
       });
-      return { version: 1, rkey, record, ...(thumb ? { thumbSource: thumb.source } : {}) };
+      const withReply: PostRecord = reply ? { ...record, reply } : record;
+      return { version: 1, rkey, record: withReply, ...(thumb ? { thumbSource: thumb.source } : {}) };
     },
 
     async publish(post, signal) {
@@ -156,24 +176,7 @@ export function createBlueskyAdapter(
             const record = await recordAfterLostBlob(agent, prepared);
             result = await putRecord(agent, current.did, prepared, record, signal);
           }
-          const handle = displayHandle(agent.session?.handle ?? current.handle, current.did);
-          return { remoteId: result.data.uri, url: `https://bsky.app/profile/${handle}/post/${prepared.rkey}` };
-        });
-      } catch (error) {
-        throw mapBlueskyError(error, deps.now());
-      }
-    },
-
-    async remove(receipt, signal) {
-      try {
-        const uri = parseAtUri(receipt.remoteId);
-        return await session().run(async (agent, current) => {
-          if (uri.repo !== current.did) {
-            throw new PublishError('rejected', `${receipt.remoteId} belongs to another account than ${current.did}`);
-          }
-          // Deleting a record that is already gone succeeds: removal is idempotent too.
-          await agent.com.atproto.repo.deleteRecord({ repo: current.did, collection: uri.collection, rkey: uri.rkey }, { signal });
-          return 'deleted' as const;
+          return { remoteId: result.data.uri, url: postUrl(current.did, agent.session?.handle ?? current.handle, prepared.rkey) };
         });
       } catch (error) {
         throw mapBlueskyError(error, deps.now());
@@ -190,10 +193,4 @@ function blobJson(blob: BlobRef): JsonBlob {
 /** Accounts whose handle no longer verifies report "handle.invalid"; bsky.app takes the DID. */
 function displayHandle(handle: string, did: string): string {
   return handle && handle !== 'handle.invalid' ? handle : did;
-}
-
-function parseAtUri(uri: string): { repo: string; collection: string; rkey: string } {
-  const match = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
-  if (!match?.[1] || !match[2] || !match[3]) throw new PublishError('rejected', `not a Bluesky record URI: ${uri}`);
-  return { repo: match[1], collection: match[2], rkey: match[3] };
 }

@@ -1,6 +1,6 @@
 import { AtpAgent } from '@atproto/api';
 import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
-import type { AdapterDeps } from '../contract.js';
+import type { AdapterDeps, BudgetReading } from '../contract.js';
 import { PublishError } from '../errors.js';
 import { isAuthFailure, mapBlueskyError } from './errors.js';
 import { keepHttpStatus } from './http-status.js';
@@ -33,6 +33,20 @@ export interface SessionKeeper {
    * refused the first attempt before doing anything, so this is safe for any operation.
    */
   run<T>(op: (agent: AtpAgent, session: AtpSessionData) => Promise<T>): Promise<T>;
+  /**
+   * Logs in with the configured identifier and app password whatever session is saved (a
+   * credentials check must test the credentials, not a cached session), then makes that new
+   * session the saved one and the one every later call uses. Says when the saved session
+   * belonged to other credentials. A refused password throws, and the saved session is left.
+   */
+  checkLogin(): Promise<LoginCheck>;
+}
+
+export interface LoginCheck {
+  session: AtpSessionData;
+  notes: string[];
+  /** createSession's own budget, when the PDS sends ratelimit-* headers on it. */
+  budget?: BudgetReading | undefined;
 }
 
 /** What is stored: the session plus where it belongs, so a config change never reuses it. */
@@ -69,12 +83,17 @@ export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps):
     }
   };
 
+  let loginBudget: BudgetReading | undefined;
+
   // The real status rides along to the error mapper (http-status.ts).
-  const timedFetch: typeof globalThis.fetch = keepHttpStatus((input, init) => {
+  const timedFetch: typeof globalThis.fetch = keepHttpStatus(async (input, init) => {
     const signals = [AbortSignal.timeout(options.requestTimeoutMs)];
     if (input instanceof Request) signals.push(input.signal);
     if (init?.signal) signals.push(init.signal);
-    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    const response = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.includes('/xrpc/com.atproto.server.createSession')) loginBudget = createSessionBudget(response.headers) ?? loginBudget;
+    return response;
   });
 
   async function loadSaved(): Promise<AtpSessionData | undefined> {
@@ -195,7 +214,47 @@ export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps):
     }
   }
 
+  /** The saved session as stored, whichever credentials it belongs to. */
+  async function storedSession(): Promise<Partial<SavedSession> | undefined> {
+    await saving;
+    const raw = await deps.channelState.get(SESSION_KEY);
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as Partial<SavedSession>;
+    } catch {
+      return undefined;
+    }
+  }
+
   return {
+    async checkLogin() {
+      const before = await storedSession();
+      const agent = new AtpAgent({ service: options.service, fetch: timedFetch, persistSession });
+      try {
+        await login(agent);
+      } catch (error) {
+        throw error instanceof PublishError && error.code === 'unknown-outcome'
+          ? new PublishError('transient', `${error.message} (while logging in to Bluesky; nothing was posted)`, { cause: error })
+          : error;
+      }
+      await saving;
+      const session = agent.session;
+      if (!session) throw new PublishError('transient', 'Bluesky answered the login without a session');
+      // From now on every call uses the session just made (and saved through persistSession).
+      connecting = Promise.resolve(agent);
+      const notes: string[] = [];
+      const old = before?.session;
+      if (old && (old.did !== session.did || before.identifier !== options.identifier || before.service !== options.service)) {
+        const who = old.handle ? `${old.handle} (${old.did})` : old.did;
+        notes.push(
+          `the saved session belonged to other credentials (${who} at ${before.service ?? 'an unknown service'}, logged in as "${before.identifier ?? '?'}"); it was replaced by this login`,
+        );
+      } else if (old) {
+        notes.push('the saved session was replaced by a fresh login with the configured app password');
+      }
+      return { session, notes, budget: loginBudget };
+    },
+
     async run(op) {
       const first = await runOnce(op);
       if ('value' in first) return first.value;
@@ -204,5 +263,24 @@ export function createSessionKeeper(options: SessionOptions, deps: AdapterDeps):
       if ('value' in second) return second.value;
       throw second.expired;
     },
+  };
+}
+
+/**
+ * createSession is limited to 30 per 5 minutes and 300 per day per account
+ * (https://docs.bsky.app/docs/advanced-guides/rate-limits); a PDS that enforces it answers
+ * ratelimit-limit / -remaining / -reset (epoch seconds) / -policy ("30;w=300").
+ */
+function createSessionBudget(headers: Headers): BudgetReading | undefined {
+  const remaining = Number(headers.get('ratelimit-remaining') ?? Number.NaN);
+  if (!Number.isFinite(remaining)) return undefined;
+  const limit = Number(headers.get('ratelimit-limit') ?? Number.NaN);
+  const reset = Number(headers.get('ratelimit-reset') ?? Number.NaN);
+  const window = /;\s*w=(\d+)/.exec(headers.get('ratelimit-policy') ?? '')?.[1];
+  return {
+    label: `logins (createSession)${window ? ` per ${Number(window) / 60} min` : ''}`,
+    remaining,
+    ...(Number.isFinite(limit) ? { limit } : {}),
+    ...(Number.isFinite(reset) && reset > 0 ? { resetAt: new Date(reset * 1000) } : {}),
   };
 }
