@@ -36,7 +36,7 @@ export function readBackCases(ctx: Ctx): void {
         await ctx.store.transition(id, { ...MOVES.posted, set: { remoteId: key, remoteUrl: `https://x.example/${key}`, postedAt } }, event('delivery-posted'));
         posts.push(id);
       }
-      const [a, b, c] = posts.map((id) => only(id));
+      const [a, b, c] = [only(posts[0]), only(posts[1]), only(posts[2])];
       await ctx.store.transition(a, { ...MOVES.verify, set: { checked: true } }, event('delivery-verified', at(3 * HOUR)));
       await ctx.store.transition(b, { ...MOVES.verify, set: { checked: true } }, event('delivery-verified', at(3 * HOUR)));
       await ctx.store.transition(c, { ...MOVES.lose, set: { checked: true, checkAt: null } }, event('delivery-missing', at(3 * HOUR)));
