@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createDaemon } from '../../daemon/daemon.js';
+import { pulledAfterPosting } from '../../delivery/pulled-after-posting.js';
 import { pollSource } from '../../sources/poll-source.js';
 import { isPolled } from '../../sources/source-configs.js';
 import { withCli } from '../context.js';
@@ -22,6 +23,8 @@ export async function pollAction(program: Command, options: { source?: string; w
       await daemon.stop();
       return;
     }
+    // A story this poll finds pulled after it was posted: retracted or alerted (the route's onUnpublish).
+    const pulled = pulledAfterPosting({ ...app, onUnpublish: (routeId) => app.config.routes.find((r) => r.id === routeId)?.onUnpublish ?? 'keep' });
     const reports = [];
     for (const source of sources) {
       // A webhook source has nothing to fetch: its articles are pushed to the daemon's server.
@@ -29,7 +32,7 @@ export async function pollAction(program: Command, options: { source?: string; w
         reports.push({ source: source.id, result: 'push-only' as const, path: `/hooks/${source.id}` });
         continue;
       }
-      const report = await pollSource(source, { ...app, fetchTimeoutMs: app.config.defaults.fetchTimeout });
+      const report = await pollSource(source, { ...app, fetchTimeoutMs: app.config.defaults.fetchTimeout, onPulled: (id, keys) => pulled.followKeys(id, keys) });
       reports.push({ source: source.id, ...report });
     }
     if (options.json) printJson(out, reports);
