@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { durationSchema } from './duration.js';
 
 export const idSchema = z
-  .string()
+  .string({
+    // YAML reads `id: 2024` as a number: say how to keep it an id.
+    error: (issue) => (typeof issue.input === 'number' ? `an id is text: quote it, e.g. id: "${String(issue.input)}"` : 'an id is text, e.g. id: news'),
+  })
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, dot, dash and underscore');
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time of day as HH:MM, e.g. 23:30');

@@ -14,6 +14,9 @@ import { demoStoreProblem } from './demo-store.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/crier.yaml';
 
+const CONFIG_NEEDS =
+  'a config needs sources (where articles come from), channels (the accounts to post to) and routes (which sources post to which channels); run crier init, or start from config/crier.example.yaml';
+
 export type ResolvedSource = SourceConfig & { interval: number; maxAge: number };
 
 /** The validated config with paths made absolute and defaults applied (secrets: see loadConfig). */
@@ -73,7 +76,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
   const yamlError = yaml.errors[0];
   if (yamlError) throw new ConfigError(`invalid YAML: ${yamlError.message}`, file, undefined, yamlError.line);
 
-  const parsed = configSchema.safeParse(yaml.value ?? {});
+  if (yaml.value === null || yaml.value === undefined || (typeof yaml.value === 'object' && Object.keys(yaml.value).length === 0)) {
+    throw new ConfigError(`the config is empty: ${CONFIG_NEEDS}`, file);
+  }
+  const parsed = configSchema.safeParse(yaml.value);
   if (!parsed.success) throw issueToError(parsed.error.issues, file, yaml);
   const config = parsed.data;
   checkReferences(config, file, yaml);
@@ -136,6 +142,8 @@ function issueToError(issues: readonly z.core.$ZodIssue[], file: string, yaml: L
     const got = valueAt(yaml.value, issue.path);
     const options = (issue.options as unknown[]).map(String).join(', ');
     message = `unknown ${String(issue.discriminator)} ${JSON.stringify(got)}: use one of ${options}`;
+  } else if (issue.code === 'invalid_type' && issue.path.length === 1 && valueAt(yaml.value, issue.path) === undefined) {
+    message = `${String(issue.path[0])} is missing: ${CONFIG_NEEDS}`;
   } else if (issue.code === 'unrecognized_keys') {
     message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   }

@@ -59,16 +59,21 @@ export function resolveSecretFields(
     if (secret === undefined || secret === '') {
       throw errorAt(`environment variable ${name} is not set; export it before starting Crier`, field);
     }
+    // A value of spaces or a bare newline is a mistake (an empty line in an env file), never a secret.
+    if (secret.trim() === '') throw errorAt(`environment variable ${name} holds only whitespace; set it to the secret`, field);
     resolved[field] = secret;
   }
   return resolved;
 }
 
 function readSecretFile(path: string, field: string, errorAt: ErrorAt): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8').trim();
+    text = readFileSync(path, 'utf8').trim();
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
     throw errorAt(`cannot read secret file ${path} (${reason})`, field);
   }
+  if (text === '') throw errorAt(`secret file ${path} is empty; write the secret into it`, field);
+  return text;
 }

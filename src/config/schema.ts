@@ -75,6 +75,7 @@ export const configSchema = z
         listen: z
           .string()
           .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'write host:port, e.g. 127.0.0.1:8787')
+          .refine((listen) => Number(listen.slice(listen.lastIndexOf(':') + 1)) <= 65_535, 'a port is between 0 and 65535, e.g. 127.0.0.1:8787')
           .default('127.0.0.1:8787'),
         /** The URL the outside world reaches this server at (WebSub callbacks). */
         publicUrl: z.url().optional(),

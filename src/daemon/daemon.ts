@@ -230,7 +230,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
    * is saved, or after the fetch deadline and a margin if this replica dies first.
    */
   async function claim(source: ResolvedSource, force: boolean): Promise<boolean> {
-    const ttl = deps.config.defaults.fetchTimeout + POLL_CLAIM_MARGIN_MS;
+    const ttl = (source.fetchTimeout ?? deps.config.defaults.fetchTimeout) + POLL_CLAIM_MARGIN_MS;
     if (await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force)) return true;
     // A replica killed on this machine mid-poll leaves its claim behind: void, not waited out.
     const holder = (await deps.store.getSourceState(source.id))?.claimedBy;

@@ -96,12 +96,28 @@ function tidy(text: string): string {
     .trim();
 }
 
+/**
+ * What went wrong, with the template's line when Handlebars knows it, in words an admin can act
+ * on: Handlebars' own strict-mode message names the context as `[object Object]`.
+ */
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const undefinedField = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/.exec(message);
+  if (undefinedField) {
+    return `line ${undefinedField[2]}, column ${Number(undefinedField[3]) + 1}: {{${undefinedField[1]}}} is not a field a template can use (misspelt? see README "Templates")`;
+  }
+  const parse = /^Parse error on line (\d+):/.exec(message);
+  if (parse) {
+    const expecting = message.split('\n').find((l) => l.startsWith('Expecting'));
+    return `line ${parse[1]}: syntax error${expecting ? ` (${expecting.replace(/\s+/g, ' ')})` : ''}`;
+  }
+  const lookupIn = /Cannot use 'in' operator to search for '([^']+)'/.exec(message) ?? /Cannot read properties of \w+ \(reading '([^']+)'\)/.exec(message);
+  if (lookupIn) return `{{…${lookupIn[1]}}} looks inside something that is not an object (misspelt path? see README "Templates")`;
   return message
     .split('\n')
     .filter((l) => l.trim() && !/^[-^\s.]+$/.test(l))
     .slice(0, 2)
     .join(': ')
-    .replace(/\s+/g, ' ');
+    .replace(/\s+/g, ' ')
+    .replace(/\[object Object\]/g, 'the template context');
 }

@@ -34,6 +34,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Timeouts and caps per client (server-limits.ts); the defaults suit a server behind a proxy. */
   limits?: Partial<ServerLimits> | undefined;
+  /** Where host and port come from, for an error that cannot listen (`server.listen in crier.yaml`). */
+  configuredAt?: string | undefined;
 }
 
 export interface RunningServer {
@@ -99,7 +101,18 @@ export async function startHttpServer(options: ServerOptions, routes: readonly R
   // A property, not a createServer option: Node 20 ignores it there.
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'another process is listening there: stop it, or choose another port'
+          : error.code === 'EACCES'
+            ? 'this user may not bind it: choose a port above 1023'
+            : error.code === 'EADDRNOTAVAIL'
+              ? 'no network interface of this machine has that address'
+              : error.message;
+      const at = options.configuredAt ? ` (${options.configuredAt})` : '';
+      reject(new Error(`the HTTP server cannot listen on ${options.host}:${options.port}${at}: ${why}`, { cause: error }));
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address();

@@ -83,7 +83,7 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     const fetched = await sourceKindFor(source).fetch(source, {
       state: previous,
       now: deps.now,
-      deadlineMs: deps.fetchTimeoutMs,
+      deadlineMs: source.fetchTimeout ?? deps.fetchTimeoutMs,
       logger: log,
       dispatcher: deps.dispatcher,
       signal: deps.signal,

@@ -43,7 +43,7 @@ export async function runAction(program: Command): Promise<void> {
     if (config.server && metrics) {
       const pushRoutes = daemon.pushRoutes();
       server = await startHttpServer(
-        { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger },
+        { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger, configuredAt: `server.listen in ${file}` },
         [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes, ...deskRoutes(() => daemon.app())],
       );
       const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`), ...(config.server.desk ? ['/desk'] : [])];

@@ -17,6 +17,10 @@ export const baseSourceShape = {
   backfill: z.number().int().nonnegative().default(0),
   /** Items published longer ago than this are never posted; default defaults.maxAge. */
   maxAge: durationSchema.optional(),
+  /** Total deadline for one fetch of this source, redirects and body included; default defaults.fetchTimeout. */
+  fetchTimeout: durationSchema.refine((ms) => ms >= 1000 && ms <= 300_000, 'a fetchTimeout is between 1s and 5m').optional(),
+  /** Cap on one response body after decompression, in bytes (default 15 MiB): raise it only for a source you trust. */
+  maxBytes: z.number().int().min(1024, 'maxBytes is at least 1024').max(256 * 1024 * 1024, 'maxBytes is at most 268435456 (256 MiB)').optional(),
 };
 
 export const feedSourceSchema = z

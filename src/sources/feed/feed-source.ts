@@ -12,6 +12,7 @@ export const feedKind: SourceKind<FeedSourceConfig> = {
       lastModified: state?.lastModified,
       previousHash: state?.bodyHash,
       deadlineMs,
+      ...(source.maxBytes === undefined ? {} : { maxBytes: source.maxBytes }),
       ...(dispatcher ? { dispatcher } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -125,7 +125,7 @@ export async function fetchFeed(url: string, options: FetchFeedOptions = {}): Pr
     if (error instanceof FeedFetchError) throw error;
     if (deadline.aborted) {
       const seconds = `${Number((limits.deadlineMs / 1000).toFixed(3))} s`;
-      const message = `feed ${url} did not answer within ${seconds}; check the server or raise the source's timeout`;
+      const message = `feed ${url} did not answer within ${seconds}; check the server, or raise the source's fetchTimeout (default defaults.fetchTimeout)`;
       throw new FeedFetchError('timeout', url, message, { cause: error });
     }
     const message = `feed ${url} could not be fetched (${describeCause(error)}); check the URL and the network`;

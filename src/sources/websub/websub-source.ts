@@ -7,6 +7,6 @@ import { createWebSubSubscriber } from './subscriber.js';
 export type WebSubSource = WebSubSourceConfig & { interval: number; maxAge: number };
 
 export const websubKind: SourceKind<WebSubSource> = {
-  fetch: (source, context) => feedKind.fetch({ id: source.id, kind: 'feed', url: source.url, backfill: source.backfill }, context),
+  fetch: (source, context) => feedKind.fetch({ id: source.id, kind: 'feed', url: source.url, backfill: source.backfill, maxBytes: source.maxBytes }, context),
   push: { ...websubPush, create: createWebSubSubscriber },
 };

@@ -17,6 +17,8 @@ export interface RestSource {
   auth?: { username: string; applicationPassword?: string | undefined } | undefined;
   /** `post`: password-protected posts are posted like any other; default: they are not. */
   protected?: 'skip' | 'post' | undefined;
+  /** Cap on one response body after decompression (default 15 MiB, as for feeds). */
+  maxBytes?: number | undefined;
 }
 
 export type RestOutcome =
@@ -57,7 +59,7 @@ export async function fetchRest(source: RestSource, ctx: FetchContext, cursor: W
   const siteUrl = site.href.replace(/\/+$/, '');
   const siteId = `${site.host}${site.pathname.replace(/\/+$/, '')}`;
   const authorization = basicAuth(source.auth);
-  const get = (url: string) => wpGetJson(url, { authorization, deadlineMs: ctx.deadlineMs, dispatcher: ctx.dispatcher, signal: ctx.signal });
+  const get = (url: string) => wpGetJson(url, { authorization, deadlineMs: ctx.deadlineMs, dispatcher: ctx.dispatcher, signal: ctx.signal, maxBytes: source.maxBytes });
   const queries: WpQuery[] = firstPoll ? ['published'] : ['modified', 'published'];
 
   const posts = new Map<string, WpPost>();

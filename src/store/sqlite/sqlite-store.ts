@@ -53,17 +53,23 @@ const channelList = (ids: readonly string[] | undefined): string | null => (ids 
  * timeout lets a short CLI write wait for the daemon's transaction instead of failing.
  */
 export function openSqliteStore(path: string): SqliteStore {
-  if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    // The store holds sessions and tokens: created 0600, and its -wal and -shm follow.
-    ensurePrivateFile(path);
+  try {
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // The store holds sessions and tokens: created 0600, and its -wal and -shm follow.
+      ensurePrivateFile(path);
+    }
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    return new SqliteStore(db);
+  } catch (error) {
+    // A read-only disk or directory, a file where a folder should be: name the file and the key.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open the store ${path} (${reason}): it must be a writable file in a writable directory; fix its permissions or change store.path`, { cause: error });
   }
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
-  return new SqliteStore(db);
 }
 
 export class SqliteStore implements Store {
