@@ -149,7 +149,7 @@ describe('WordPress REST source: normalisation', () => {
       // date_gmt, not the local `date` two hours ahead.
       publishedAt: at(-2 * HOUR),
       updatedAt: at(-1 * HOUR),
-      image: { url: 'https://news.example.org/wp-content/uploads/2026/11/chamber.jpg', alt: 'The council chamber' },
+      image: { url: 'https://news.example.org/wp-content/uploads/2026/11/chamber.jpg', alt: 'The council chamber', width: 1200, height: 800 },
       language: 'pt-BR',
     });
     const page = fetched.articles.find((a) => a.key === articleKey(`wp:${site}:pages:13`));

@@ -46,6 +46,11 @@ const mediaSchema = z.object({
   source_url: z.string(),
   alt_text: z.string().optional().catch(undefined),
   media_type: z.string().optional().catch(undefined),
+  /** The original upload's size (source_url is the original, the largest there is). */
+  media_details: z
+    .object({ width: z.number().positive().optional().catch(undefined), height: z.number().positive().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 export interface WpPostContext {
@@ -133,7 +138,13 @@ function featuredImage(raw: unknown, siteUrl: string): ArticleImage | undefined 
   const url = httpUrl(media.data.source_url, siteUrl);
   if (url === undefined) return undefined;
   const alt = toPlainText(media.data.alt_text ?? '');
-  return alt === '' ? { url } : { url, alt };
+  const { width, height } = media.data.media_details ?? {};
+  return {
+    url,
+    ...(alt === '' ? {} : { alt }),
+    ...(width === undefined ? {} : { width }),
+    ...(height === undefined ? {} : { height }),
+  };
 }
 
 function unique(values: string[]): string[] {
