@@ -74,8 +74,8 @@ const env = (overrides: Record<string, string> = {}) => ({
 
 describe('one channel of each platform, real and dry run', { timeout: 180_000 }, () => {
   it('crier check verifies every real channel and says what is wrong with a broken one', async () => {
-    // Wrong credentials first, while no Bluesky session is saved (a saved session is reused
-    // without the password: that is how Crier avoids logging in per post).
+    // Wrong credentials first. Posting reuses a saved session without the password (that is how
+    // Crier avoids logging in per post), but the check always logs in: see the last run below.
     const broken = await runCli(['--config', `${dir.path}/crier.yaml`, 'check'], env({ BSKY: 'aaaa-bbbb-cccc-dddd', MASTO: 'revoked' }));
     expect(broken.code).toBe(1);
     // Worded as the check it was (no post was attempted), with what to do.
@@ -87,9 +87,17 @@ describe('one channel of each platform, real and dry run', { timeout: 180_000 },
     const ok = await runCli(['--config', `${dir.path}/crier.yaml`, 'check'], env());
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(new RegExp(`^x +ok +ok as @`, 'm'));
-    expect(ok.stdout).toMatch(new RegExp(`^bsky +ok +ok as ${account.handle.replace('.', '\\.')}$`, 'm'));
+    expect(ok.stdout).toMatch(new RegExp(`^bsky +ok +ok as ${account.handle.replace('.', '\\.')}: the configured credentials were accepted$`, 'm'));
     expect(ok.stdout).toMatch(/^masto +ok +ok as @\w+@127\.0\.0\.1/m);
     expect(ok.stdout).toMatch(/^x-dry +ok +dry run: nothing to verify$/m);
+    // What the platforms' headers said about the budget left, under each channel.
+    expect(ok.stdout).toMatch(/^ +rate budget: \d+ of \d+ requests to GET \/2\/users\/me per 15 min left, resets in \d+ min/m);
+    expect(ok.stdout).toMatch(/^ +rate budget: \d+ of 300 API requests per 5 min left/m);
+
+    // A Bluesky session is saved now; a wrong app password must still fail the check.
+    const stale = await runCli(['--config', `${dir.path}/crier.yaml`, 'check'], env({ BSKY: 'aaaa-bbbb-cccc-dddd' }));
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/^bsky +FAILED +credentials check: Bluesky refused the credentials \(HTTP 401\)/m);
   });
 
   it('a dry-run channel and a real channel post the same fitted text', async () => {
