@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runningDaemon } from '../../daemon/heartbeat.js';
 import { routeArticle } from '../../ingest/route-article.js';
+import { postByHand } from '../../runtime/manual-post.js';
 import { articleFromPage } from '../../sources/page/page-article.js';
 import type { Delivery, Priority, StoredArticle } from '../../delivery/editor-actions.js';
 import { withCli, type CliContext } from '../context.js';
@@ -26,16 +27,7 @@ export async function postAction(program: Command, ref: string, options: PostOpt
     const priority: Priority = options.breaking ? 'breaking' : 'normal';
     const channelIds = chooseChannels(ctx, article, options.channels);
     const why = options.reason ? `: ${options.reason}` : '';
-    const planned = new Map(routeArticle(article, app.routing, at).map((d) => [d.channelId, d]));
-    const outcomes = await app.editor.post(article, {
-      planned,
-      channels: channelIds.map((id) => ({ id, dryRun: app.channels.get(id)?.config.dryRun ?? false })),
-      at,
-      priority,
-      force: options.force === true,
-      actor,
-      why,
-    });
+    const outcomes = await postByHand(app, article, { channelIds, at, priority, force: options.force === true, actor, why });
 
     const daemon = await runningDaemon(app.store, app.now());
     const queuedIds = outcomes.flatMap((o) => (o.action !== 'skipped' && o.deliveryId !== undefined ? [o.deliveryId] : []));
