@@ -25,9 +25,9 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function poll(sourceId: string, articles: ReturnType<typeof makeArticle>[], p: IngestPolicy = policy) {
+async function poll(sourceId: string, articles: ReturnType<typeof makeArticle>[], p: IngestPolicy = policy, table: RoutingTable = routing) {
   const state = await store.getSourceState(sourceId);
-  const items = planIngest(articles.map((a) => ({ ...a, sourceId })), state, p, routing, NOW);
+  const items = planIngest(articles.map((a) => ({ ...a, sourceId })), state, p, table, NOW);
   const next: SourceState = { sourceId, consecutiveFailures: 0, initializedAt: state?.initializedAt ?? NOW };
   return store.ingest(sourceId, items, next, NOW);
 }
@@ -144,10 +144,14 @@ describe('a failing transaction', () => {
 describe('items without a link', () => {
   it('are told apart by their key, not collapsed on an empty canonical URL', async () => {
     await poll('news', [makeArticle({ key: 'seed' })]);
-    const result = await poll('news', [
-      makeArticle({ key: 'no-link-1', url: '', canonicalUrl: '' }),
-      makeArticle({ key: 'no-link-2', url: '', canonicalUrl: '' }),
-    ]);
+    // Posted only where a route allows a post without a link.
+    const allowNoLink: RoutingTable = { ...routing, routes: routes.map((r) => ({ ...r, allowNoLink: true })) };
+    const result = await poll(
+      'news',
+      [makeArticle({ key: 'no-link-1', url: '', canonicalUrl: '' }), makeArticle({ key: 'no-link-2', url: '', canonicalUrl: '' })],
+      policy,
+      allowNoLink,
+    );
     expect(result).toMatchObject({ recorded: 2, duplicates: 0, deliveriesCreated: 4 });
     const keys = new Set((await store.listDeliveries({})).map((d) => d.idempotencyKey));
     expect(keys.size).toBe(4);
