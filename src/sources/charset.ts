@@ -29,8 +29,11 @@ const HEAD_BYTES = 1024;
  */
 const SAMPLE_BYTES = 256 * 1024;
 
-/** Tags, entities and runs of white space: ASCII in every encoding detection may pick. */
-const MARKUP = /<[^<>]*>|&#?[A-Za-z0-9]{1,32};|\s+/g;
+/**
+ * Tags, entities and runs of ASCII white space: ASCII in every encoding detection may pick. Not
+ * `\s`, which on bytes read as Latin-1 also matches 0xA0, a trail byte in Shift_JIS and GBK.
+ */
+const MARKUP = /<[^<>]*>|&#?[A-Za-z0-9]{1,32};|[\t\n\r ]+/g;
 
 /**
  * Below this chardet confidence the guess is no better than the fallback. chardet reports 10 for
