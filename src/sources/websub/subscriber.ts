@@ -166,7 +166,8 @@ export function createWebSubSubscriber(source: WebSubSource, ctx: PushContext): 
       const stored = await loadSubscription(ctx.store, source.id);
       sub = stored && stored.feedUrl === source.url && stored.callback === callback ? stored : newSubscription(source.url, callback);
       // A request left pending by the last run may never have left: ask again now rather than
-      // wait out the verification timeout (the same topic, so a late verification still matches).
+      // wait out the verification timeout. A hub's late answer to the old request is then a 404,
+      // and the new request (same callback and token) is verified instead.
       if (sub.pending) sub.pending = undefined;
       if (sub !== stored || stored.pending) await save();
       if (isSubscribed(sub, ctx.now()) && sub.active) {
