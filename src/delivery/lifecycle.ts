@@ -24,9 +24,9 @@ interface Move {
  *   uncertain ─settled→ posted · ─settleLater→ uncertain       (the account's own posts listed)
  *   posted | verified | missing ─retracted→ retracted          (deleted by `crier retract`)
  *
- * A retraction or a correction (a delivery of kind `retract` or `correct`, whose parent is the
- * post) lives the same life from pending to posted: `posted` then means the deletion or the
- * reply is done on the platform.
+ * A retraction, a correction or an edit (a delivery of kind `retract`, `correct` or `edit`, whose
+ * parent is the post) lives the same life from pending to posted: `posted` then means the
+ * deletion, the reply or the edit is done on the platform (src/delivery/follow-ups.ts).
  */
 export const MOVES = {
   /** The worker is about to send: the text and idempotency material are persisted with it. */

@@ -181,16 +181,22 @@ describe('cancel versus post, with two store handles', () => {
   });
 });
 
+/** The platform edge deletes too (a post already gone would answer already-gone); returns what it deleted. */
+function deletions(adapter: PlatformAdapter): string[] {
+  const removed: string[] = [];
+  adapter.remove = async (post) => {
+    removed.push(post.remoteId);
+    return 'deleted';
+  };
+  return removed;
+}
+
 describe('retract versus post, with two store handles', () => {
   const story = async (store: Store) => (await store.getArticle((await theDelivery(store)).articleId))!;
 
   it('a retraction that lands after the daemon read the post, before it claimed it: cancelled, nothing sent or deleted', async () => {
     const edge = gatedAdapter();
-    const removed: string[] = [];
-    edge.adapter.remove = async (post) => {
-      removed.push(post.remoteId);
-      return 'deleted';
-    };
+    const removed = deletions(edge.adapter);
     const editor = editorActions({ store: editorStore, now: () => NOW });
     const article = await story(editorStore);
     let outcome: Awaited<ReturnType<typeof editor.retract>> = [];
@@ -207,11 +213,7 @@ describe('retract versus post, with two store handles', () => {
 
   it('a retraction while the post is on its way is queued, and deletes the post once it lands: posted once, deleted once', async () => {
     const edge = gatedAdapter();
-    const removed: string[] = [];
-    edge.adapter.remove = async (post) => {
-      removed.push(post.remoteId);
-      return 'deleted';
-    };
+    const removed = deletions(edge.adapter);
     const editor = editorActions({ store: editorStore, now: () => NOW });
     const article = await story(editorStore);
     const delivering = worker(edge.adapter).runDue();

@@ -53,8 +53,10 @@ export async function correctAction(program: Command, ref: string, options: Corr
 }
 
 async function findArticle({ app }: CliContext, ref: string, channel: string | undefined): Promise<StoredArticle> {
-  const article = await app.editor.findArticle(parseArticleRef(ref));
-  if (!article) throw new UsageError(`no article ${ref} in the store (see crier history)`);
+  const found = await app.editor.findArticle(parseArticleRef(ref));
+  if (!found) throw new UsageError(`no article ${ref} in the store (see crier history)`);
+  // The same story seen first in another feed: its posts are the first article's.
+  const article = found.duplicateOf === undefined ? found : ((await app.editor.findArticle({ kind: 'id', id: found.duplicateOf })) ?? found);
   if (channel !== undefined && !app.channels.has(channel)) {
     const posts = await app.store.listDeliveries({ articleId: article.id, channelId: channel, kinds: ['post'] });
     if (posts.length === 0) throw new UsageError(`unknown channel "${channel}"; channels are: ${[...app.channels.keys()].join(', ')}`);
