@@ -22,13 +22,15 @@ export function postWords(text: string): string {
  * changed on the way (a server's trim, an HTML round trip), the article's link with the same opening.
  * Newest first, as listed: a later copy made by a person is preferred to none, never to an exact one.
  */
-export function findOwnPost(posts: readonly OwnPost[], sent: SentPost): OwnPost | undefined {
+export function findOwnPost(all: readonly OwnPost[], sent: SentPost): OwnPost | undefined {
+  // A reply is a correction of some post, never the post itself.
+  const posts = all.filter((post) => post.replyTo === undefined);
   const words = postWords(sent.text);
   const exact = words.length >= MIN_WORDS_CHARS ? posts.find((post) => postWords(post.text) === words) : undefined;
   if (exact) return exact;
   const opening = words.slice(0, 40);
   return posts.find((post) => {
-    const hasLink = sent.links.some((link) => link !== '' && post.text.includes(link));
+    const hasLink = sent.links.some((link) => link !== '' && (post.text.includes(link) || (post.links ?? []).includes(link)));
     return hasLink && postWords(post.text).startsWith(opening);
   });
 }

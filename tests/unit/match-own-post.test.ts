@@ -34,6 +34,12 @@ describe('finding the post Crier sent among the account’s own posts', () => {
     expect(findOwnPost(posts, sent)).toBeUndefined();
   });
 
+  it('the link may come from the platform’s own list of links (X entities, Mastodon hrefs); a reply is never the post', () => {
+    const trimmed = 'Council approves the new harbour bridge after a year of debate, and more https://t.co/AbC';
+    expect(findOwnPost([{ remoteId: '10', text: trimmed, links: [LINK] }], sent)?.remoteId).toBe('10');
+    expect(findOwnPost([{ remoteId: '11', text: sent.text, replyTo: '1' }], sent)).toBeUndefined();
+  });
+
   it('a post that is only a link matches by the link alone; a bare link in another post does not', () => {
     expect(findOwnPost([{ remoteId: '5', text: LINK }], { text: LINK, links: [LINK] })?.remoteId).toBe('5');
     expect(findOwnPost([{ remoteId: '6', text: 'https://t.co/q' }], { text: LINK, links: [LINK] })).toBeUndefined();
