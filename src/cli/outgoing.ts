@@ -43,8 +43,11 @@ export function outgoing(article: Article, channel: ChannelRuntime, post: Render
   return { language: post.language, link: post.link, image: null, card: { ...card, thumb: attach ? (image ?? 'og:image of the page, if any') : null } };
 }
 
-/** One line for people: "1200×800 https://… alt "…"". */
-export function describeImage(image: OutgoingImage): string {
+/**
+ * One line for people: `https://… (1200×800) · alt "…"`. A card thumbnail has no alt text on
+ * Bluesky (app.bsky.embed.external has none), so none is shown for it.
+ */
+export function describeImage(image: OutgoingImage, withAlt = true): string {
   const size = image.width && image.height ? `${image.width}×${image.height}` : 'size not declared';
-  return `${image.url} (${size}) · alt ${image.alt ? JSON.stringify(image.alt) : 'none'}`;
+  return `${image.url} (${size})${withAlt ? ` · alt ${image.alt ? JSON.stringify(image.alt) : 'none'}` : ''}`;
 }

@@ -65,7 +65,7 @@ export async function previewAction(program: Command, ref: string, options: { ch
       if (p.language !== null) out.write(`   language ${p.language}${p.link?.url ? ` · link ${p.link.url}` : ' · no link'}\n`);
       if (p.image) out.write(`   image ${describeImage(p.image)}\n`);
       if (p.card) {
-        const thumb = p.card.thumb === null ? 'none' : typeof p.card.thumb === 'string' ? p.card.thumb : describeImage(p.card.thumb);
+        const thumb = p.card.thumb === null ? 'none' : typeof p.card.thumb === 'string' ? p.card.thumb : describeImage(p.card.thumb, false);
         out.write(`   card ${JSON.stringify(p.card.title)} · ${JSON.stringify(p.card.description)}\n   card thumb ${thumb}\n`);
       }
       out.write(p.error ? `${colour(out, 'red', p.error)}\n\n` : `${p.text}\n\n`);
