@@ -206,13 +206,25 @@ describe('fake Mastodon with the real Mastodon adapter', () => {
     expect([refused.code, refused.status]).toEqual(['rejected', 404]);
   });
 
-  it('edits a status with PUT, keeping the earlier text in its history', async () => {
+  it('edits a status with PUT, keeping the earlier text in its history, its content warning and its image', async () => {
     const fake = await mastodon();
-    const adapter = mastodonAdapter(fake);
-    const receipt = await adapter.publish(post('a', 'Council approves budget'));
+    const adapter = mastodonAdapter(fake, {}, { spoilerText: 'Politics' });
+    // With its language given, so no detection runs between the upload and the post.
+    const article = makeArticle({ key: 'a', language: 'en', image: { url: `${images.url}/photo.png`, alt: 'The chamber' } });
+    const receipt = await adapter.publish({ ...post('a', 'Council approves budget'), article });
+    const media = fake.statuses()[0]?.media;
+    expect(media).toHaveLength(1);
     advance(60_000);
     await adapter.edit?.(receipt, 'Council approves budget, 7-2 (corrected)');
-    expect(fake.statuses()[0]).toMatchObject({ text: 'Council approves budget, 7-2 (corrected)', editedAt: clock });
+    const edited = clock;
+    advance(60_000);
+    await adapter.edit?.(receipt, 'Council approves budget, 7-2 (corrected)'); // a repeat changes nothing
+    expect(fake.statuses()[0]).toMatchObject({
+      text: 'Council approves budget, 7-2 (corrected)',
+      editedAt: edited,
+      spoilerText: 'Politics',
+      media,
+    });
     const history = await fetch(`${fake.url}/api/v1/statuses/${receipt.remoteId}/history`, {
       headers: { authorization: `Bearer ${fake.token}` },
     });

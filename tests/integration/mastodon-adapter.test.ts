@@ -449,6 +449,12 @@ describe('Mastodon adapter: corrections, edits, deletions, read-back', () => {
     nock(INSTANCE)
       .post('/api/v1/statuses')
       .reply(capture(seen, 200, status('22')))
+      .get('/api/v1/statuses/11')
+      .reply(
+        200,
+        { ...status('11'), spoiler_text: 'Politics', sensitive: true, language: 'de', media_attachments: [{ id: '77', type: 'image' }] },
+        json,
+      )
       .put('/api/v1/statuses/11')
       .reply(capture(seen, 200, status('11')));
     const adapter = createMastodonAdapter(channel({ images: false }), deps());
@@ -456,7 +462,14 @@ describe('Mastodon adapter: corrections, edits, deletions, read-back', () => {
     await adapter.edit?.({ remoteId: '11' }, 'Council approves budget, 7-2');
     expect(seen[0]?.body).toMatchObject({ status: 'Correction: 7-2.', in_reply_to_id: '11' });
     expect(seen[0]?.headers['idempotency-key']).toBe('fix-key');
-    expect(seen[1]?.body).toEqual({ status: 'Council approves budget, 7-2' });
+    // Sent back whole: Mastodon applies every field of a PUT, so a bare text would drop the rest.
+    expect(seen[1]?.body).toEqual({
+      status: 'Council approves budget, 7-2',
+      spoiler_text: 'Politics',
+      sensitive: true,
+      language: 'de',
+      media_ids: ['77'],
+    });
   });
 
   it('reads a 404 as already gone on DELETE and as not found on GET; a timeout is transient, a 401 auth', async () => {

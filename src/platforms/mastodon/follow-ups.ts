@@ -59,10 +59,25 @@ export function mastodonFollowUps(
     /**
      * PUT /api/v1/statuses/:id replaces the text and keeps every earlier version visible as the
      * status's edit history (https://docs.joinmastodon.org/methods/statuses/#edit, Mastodon 3.5+).
+     * The controller hands every field to UpdateStatusService, absent ones as nil, and the service
+     * applies each key present: an edit that sent only the text would drop the content warning
+     * and the image (app/controllers/api/v1/statuses_controller.rb#update,
+     * app/services/update_status_service.rb). So the status is read first and sent back whole.
+     * The same text again is no change (NoChangesSubmittedError is swallowed): safe to repeat.
      */
     async edit(post, text, signal) {
       try {
-        await client.v1.statuses.$select(post.remoteId).update({ status: text }, signal ? { requestInit: { signal } } : undefined);
+        const current = await client.v1.statuses.$select(post.remoteId).fetch(undefined, meta(signal));
+        await client.v1.statuses.$select(post.remoteId).update(
+          {
+            status: text,
+            spoilerText: current.spoilerText,
+            sensitive: current.sensitive,
+            ...(current.language ? { language: current.language } : {}),
+            mediaIds: current.mediaAttachments.map((item) => item.id),
+          },
+          signal ? { requestInit: { signal } } : undefined,
+        );
       } catch (error) {
         throw fail(error);
       }

@@ -216,19 +216,30 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
 
   /**
    * https://docs.joinmastodon.org/methods/statuses/#edit: PUT with the new `status` text; the
-   * earlier versions stay visible through GET /api/v1/statuses/:id/history.
+   * earlier versions stay visible through GET /api/v1/statuses/:id/history. As in Mastodon, the
+   * controller passes every field (absent ones as nil) and UpdateStatusService applies them all:
+   * a PUT without spoiler_text clears the content warning and one without media_ids drops the
+   * media (app/controllers/api/v1/statuses_controller.rb#update, app/services/update_status_service.rb).
+   * An edit that changes nothing is no new version (NoChangesSubmittedError, swallowed).
    */
   function editStatus(id: string, request: FakeRequest): Reply {
     const item = statuses.find((entry) => entry.id === id);
     if (!item) return error(404, 'Record not found');
     const fields = parseFields(request);
     const text = fields ? stringField(fields, 'status') : undefined;
-    if (text === undefined || text.trim() === '') return error(422, "Validation failed: Text can't be blank");
-    if (countStatusCharacters(text, item.spoilerText, reservedPerUrl) > maxCharacters) {
+    if (!fields || text === undefined || text.trim() === '') return error(422, "Validation failed: Text can't be blank");
+    const spoilerText = stringField(fields, 'spoiler_text') ?? '';
+    if (countStatusCharacters(text, spoilerText, reservedPerUrl) > maxCharacters) {
       return error(422, `Validation failed: Text character limit of ${maxCharacters} exceeded`);
     }
+    const mediaIds = stringList(fields.media_ids);
+    const kept = item.media.filter((entry) => mediaIds.includes(entry.id));
+    const changed = text !== item.text || spoilerText !== item.spoilerText || kept.length !== item.media.length;
+    if (!changed) return json(200, status(item));
     item.history = [...(item.history ?? [{ text: item.text, at: item.createdAt }])];
     item.text = text;
+    item.spoilerText = spoilerText;
+    item.media = kept;
     item.editedAt = now();
     item.history.push({ text, at: item.editedAt });
     return json(200, status(item));
