@@ -8,7 +8,7 @@ export interface Cut {
   kind: 'sentence' | 'clause' | 'word';
   /** Words of the original kept (as Intl.Segmenter counts words). */
   words: number;
-  graphemes: number;
+  readonly graphemes: number;
 }
 
 /** Ends of sentences: Latin, CJK full-width, Arabic question mark, Devanagari danda. */
@@ -32,14 +32,24 @@ export function cutCandidates(text: string, language: string | undefined): Recor
   const segments = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(text)].filter((s) => s.isWordLike);
   const wordEnds = segments.map((s) => s.index + s.segment.length);
   const wordsBefore = (position: number) => wordEnds.filter((end) => end <= position).length;
-  const endsOnFunctionWord = (cut: string): boolean => {
-    const last = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(cut)].filter((s) => s.isWordLike).at(-1);
+  const endsOnFunctionWord = (position: number): boolean => {
+    const last = segments[wordsBefore(position) - 1];
     return last !== undefined && isFunctionWord(last.segment, language);
   };
   const make = (body: string, kind: Cut['kind'], position: number): Cut | undefined => {
     const cutText = kind === 'sentence' ? body : `${body}${ELLIPSIS}`;
     if (body === '' || count(cutText, ELLIPSIS) > 1) return undefined;
-    return { text: cutText, kind, words: wordsBefore(position), graphemes: graphemeLength(cutText) };
+    // Counted on demand: only the few cuts bestCut weighs need it.
+    let length: number | undefined;
+    return {
+      text: cutText,
+      kind,
+      words: wordsBefore(position),
+      get graphemes() {
+        length ??= graphemeLength(cutText);
+        return length;
+      },
+    };
   };
 
   const sentence: Cut[] = [];
@@ -54,7 +64,7 @@ export function cutCandidates(text: string, language: string | undefined): Recor
   const clause: Cut[] = [];
   for (const match of text.matchAll(CLAUSE_MARK)) {
     const body = text.slice(0, match.index).replace(TRAILING_PUNCTUATION, '');
-    if (endsOnFunctionWord(body)) continue;
+    if (endsOnFunctionWord(body.length)) continue;
     const cut = make(body, 'clause', match.index);
     if (cut && (clause.at(-1)?.text ?? '') !== cut.text) clause.push(cut);
   }
@@ -82,13 +92,19 @@ export function cutCandidates(text: string, language: string | undefined): Recor
  */
 export function bestCut(candidates: Record<Cut['kind'], Cut[]>, fits: (text: string) => boolean): Cut | undefined {
   const word = longestFitting(candidates.word, fits);
-  const sentence = longestFitting(candidates.sentence, fits);
-  const clause = longestFitting(candidates.clause, fits);
   const measure = word?.graphemes ?? 0;
-  if (sentence && sentence.graphemes >= measure * 0.6) return sentence;
-  if (clause && clause.graphemes >= measure * 0.75) return clause;
-  return word ?? clause ?? sentence;
+  // Only cuts that could win are tried: a sentence or clause much shorter than the word cut
+  // loses anyway. (A longer one may fit: no word cut ends just before a full stop or comma.)
+  const within = (cuts: Cut[], share: number) => (word ? cuts.filter((c) => c.graphemes >= measure * share) : cuts);
+  const sentence = longestFitting(within(candidates.sentence, SENTENCE_SHARE), fits);
+  if (sentence) return sentence;
+  const clause = longestFitting(within(candidates.clause, CLAUSE_SHARE), fits);
+  return clause ?? word;
 }
+
+/** What a sentence or a clause cut must keep of the word cut's length to be preferred. */
+const SENTENCE_SHARE = 0.6;
+const CLAUSE_SHARE = 0.75;
 
 function longestFitting(cuts: readonly Cut[], fits: (text: string) => boolean): Cut | undefined {
   let low = 0;
