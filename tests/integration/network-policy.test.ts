@@ -69,6 +69,27 @@ describe('address ranges', () => {
     for (const bad of ['10.0.0.0/33', '10.0.0/8', 'intranet.example.org', '10.0.0.0/8/1', 'fd00::/129', '']) expect(parseCidr(bad)).toBeUndefined();
   });
 
+  it('reads network.allowPrivate and a route\'s allowNoLink from the config, both off by default', () => {
+    const config = (extra: string, route: string) =>
+      loadConfig(
+        dir.write(
+          `network-${Math.random().toString(36).slice(2)}.yaml`,
+          `store: { path: crier.db }
+${extra}sources: [{ id: news, kind: feed, url: "https://news.example.org/feed" }]
+channels: [{ id: x-dry, platform: x, dryRun: true }]
+routes: [{ id: all, channels: [x-dry]${route} }]
+`,
+        ),
+        {},
+      );
+    const defaults = config('', '');
+    expect(defaults.network).toEqual({ allowPrivate: [] });
+    expect(defaults.routes[0]?.allowNoLink).toBe(false);
+    const set = config('network: { allowPrivate: ["10.20.0.0/16", "fd00::/8"] }\n', ', allowNoLink: true');
+    expect(set.network.allowPrivate).toEqual(['10.20.0.0/16', 'fd00::/8']);
+    expect(set.routes[0]?.allowNoLink).toBe(true);
+  });
+
   it('refuses a config whose network.allowPrivate holds something else, naming the field', () => {
     const file = dir.write(
       'bad-network.yaml',
