@@ -290,7 +290,8 @@ describe('several replicas on one PostgreSQL store, SIGKILLed at random', { time
     expect(duplicates).toBe(0);
     expect(misrouted).toEqual([]);
     for (const channel of ['mastodon-local', 'mastodon-sport', 'bluesky-main']) {
-      expect(rows.filter((d) => d.channelId === channel && d.state !== 'posted'), `${channel} deliveries not posted`).toEqual([]);
+      // Posted, and read back a minute after posting (issue 13) where the run lasted that long.
+      expect(rows.filter((d) => d.channelId === channel && d.state !== 'posted' && d.state !== 'verified'), `${channel} deliveries not posted`).toEqual([]);
     }
     for (let n = 1; n <= ARTICLES; n += 1) {
       expect([n, mastodonCounts.get(n) ?? 0]).toEqual([n, 1]);
