@@ -15,6 +15,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite
 import { silentObserver, type Observer } from '../../src/observe/observer.js';
 import type { ArticleRecheck } from '../../src/delivery/recheck-article.js';
 import type { ArticleUrlCheck } from '../../src/platforms/check-article-url.js';
+import type { Article } from '../../src/articles/article.js';
 import { makeArticle } from '../support/articles.js';
 import { memoryChannelState } from '../support/channel-state.js';
 
@@ -54,7 +55,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?: Observer, recheck?: ArticleRecheck) {
+async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?: Observer, recheck?: ArticleRecheck, story: Partial<Article> = {}) {
   const runtime: ChannelRuntime = {
     config: channel,
     platform: platformFor(channel),
@@ -68,7 +69,7 @@ async function setup(channel: ChannelConfig, adapter: PlatformAdapter, observer?
   const routing = { routes: [{ id: 'all', channels: [channel.id], priority: 'normal' as const }], channels: new Map([[channel.id, channel]]), configDir: '/' };
   await store.ingest('news', planIngest([makeArticle({ key: 'seed' })], undefined, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
   const state = await store.getSourceState('news');
-  await store.ingest('news', planIngest([makeArticle({ key: 'story', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
+  await store.ingest('news', planIngest([makeArticle({ key: 'story', publishedAt: now, ...story })], state, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
   return createWorker({
     store,
     channels: new Map([[channel.id, runtime]]),
@@ -94,6 +95,16 @@ describe('worker', () => {
     expect(delivery).toMatchObject({ state: 'posted', remoteId: '42', attempts: 1, prepared: '{"key":"prepared-for-1"}' });
     expect(delivery?.text).toBe(adapter.posts[0]?.text);
     expect(adapter.posts[0]?.prepared).toEqual({ key: 'prepared-for-1' });
+  });
+
+  it('refuses a post whose headline carries U+FFFD, with the reason, and sends nothing', async () => {
+    const adapter = scriptedAdapter([]);
+    const worker = await setup(x, adapter, undefined, undefined, { title: 'Caf\uFFFD owners protest new rent rules' });
+    await worker.runDue();
+    const [delivery] = await store.listDeliveries({});
+    expect(delivery?.state).toBe('failed');
+    expect(delivery?.lastError).toMatch(/^channel x-main: the headline contains U\+FFFD, the replacement character .* near "Caf\uFFFD owners/);
+    expect(adapter.posts).toEqual([]);
   });
 
   it('marks an unknown outcome on X uncertain (no idempotency), never retrying blindly', async () => {
