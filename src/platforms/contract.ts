@@ -81,6 +81,10 @@ export interface BudgetReading {
 
 /** One adapter per channel. Every failure is thrown as a PublishError (errors.ts). */
 export interface PlatformAdapter {
+  /**
+   * Checks the credentials as configured, never only a cached session (`crier check`), and
+   * reports what the platform says about the account (rate budget, notes).
+   */
   verify(signal?: AbortSignal): Promise<AccountInfo>;
   /** Builds what must be persisted before the first request leaves (idempotency material). */
   prepare?(post: Omit<OutboundPost, 'prepared'>): Promise<unknown>;

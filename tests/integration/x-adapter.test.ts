@@ -572,3 +572,27 @@ describe('X adapter: corrections, deletions, read-back, listing', () => {
     ]);
   });
 });
+
+describe('X adapter: the cached user id', () => {
+  it('belongs to the credentials it was read with: other tokens on the same channel ask /2/users/me again', async () => {
+    const shared = deps();
+    const timeline = { data: [], meta: { result_count: 0 } };
+    nock(API)
+      .get('/2/users/me')
+      .reply(200, { data: { id: '1', name: 'A', username: 'a' } })
+      .get('/2/users/1/tweets')
+      .query(true)
+      .twice()
+      .reply(200, timeline)
+      .get('/2/users/me')
+      .reply(200, { data: { id: '2', name: 'B', username: 'b' } })
+      .get('/2/users/2/tweets')
+      .query(true)
+      .reply(200, timeline);
+    const since = new Date('2025-03-01T11:00:00Z');
+    await followUps(createXAdapter(channel(), shared)).recentPosts(since);
+    await followUps(createXAdapter(channel(), shared)).recentPosts(since);
+    const other = channel({ credentials: { ...CREDENTIALS, accessToken: '2-other-token' } });
+    expect(await followUps(createXAdapter(other, shared)).recentPosts(since)).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { mastodon } from 'masto';
+import { cachedAccountId } from '../cached-id.js';
 import type { AccountInfo, AdapterDeps, BudgetReading } from '../contract.js';
 import { PublishError } from '../errors.js';
 import { mapMastodonError, mastodonResetAt } from './errors.js';
@@ -13,8 +14,9 @@ export interface MastodonAccount {
   accountId(signal?: AbortSignal): Promise<string>;
 }
 
-export function mastodonAccount(client: mastodon.rest.Client, instance: string, deps: AdapterDeps): MastodonAccount {
+export function mastodonAccount(client: mastodon.rest.Client, instance: string, accessToken: string, deps: AdapterDeps): MastodonAccount {
   const host = new URL(instance).host;
+  const cache = cachedAccountId(deps.channelState, ACCOUNT_ID_KEY, `${instance} ${accessToken}`);
 
   async function credentials(signal: AbortSignal | undefined): Promise<{ account: mastodon.v1.AccountCredentials; headers: Headers }> {
     let answer;
@@ -28,7 +30,7 @@ export function mastodonAccount(client: mastodon.rest.Client, instance: string, 
     if (typeof account?.acct !== 'string' || typeof account.id !== 'string') {
       throw new PublishError('unknown-outcome', `${instance} did not answer like a Mastodon server`);
     }
-    await deps.channelState.set(ACCOUNT_ID_KEY, account.id);
+    await cache.set(account.id);
     return { account, headers: answer.headers };
   }
 
@@ -41,7 +43,7 @@ export function mastodonAccount(client: mastodon.rest.Client, instance: string, 
       return { account: name, ...(budget ? { budget: [budget] } : {}) };
     },
     async accountId(signal) {
-      const cached = await deps.channelState.get(ACCOUNT_ID_KEY);
+      const cached = await cache.get();
       if (cached) return cached;
       return (await credentials(signal)).account.id;
     },

@@ -44,7 +44,7 @@ export function createMastodonAdapter(
     log: 'error',
   });
   const polling = options.mediaPolling ?? DEFAULT_MEDIA_POLLING;
-  const account = mastodonAccount(client, channel.instance, deps);
+  const account = mastodonAccount(client, channel.instance, accessToken, deps);
   const logger = deps.logger.child({ platform: 'mastodon' });
   const images = untrustedDispatcher(deps);
 

@@ -1,4 +1,5 @@
 import type { TwitterApiv2, TwitterRateLimit, UserV2Result } from 'twitter-api-v2';
+import { cachedAccountId } from '../cached-id.js';
 import type { AccountInfo, AdapterDeps, BudgetReading } from '../contract.js';
 import { PublishError } from '../errors.js';
 import { mapXError } from './errors.js';
@@ -15,7 +16,10 @@ export function xAccount(
   v2: TwitterApiv2,
   deps: AdapterDeps,
   call: <T>(promise: Promise<T>, signal: AbortSignal | undefined) => Promise<T>,
+  /** The user's access token: whose id is cached. */
+  accessToken: string,
 ): XAccount {
+  const cache = cachedAccountId(deps.channelState, USER_ID_KEY, accessToken);
   async function me(signal: AbortSignal | undefined): Promise<{ user: UserV2Result['data']; rateLimit?: TwitterRateLimit }> {
     let answer;
     try {
@@ -27,7 +31,7 @@ export function xAccount(
     if (typeof user?.id !== 'string' || typeof user.username !== 'string') {
       throw new PublishError('transient', 'X answered GET /2/users/me without the user');
     }
-    await deps.channelState.set(USER_ID_KEY, user.id);
+    await cache.set(user.id);
     return answer.rateLimit ? { user, rateLimit: answer.rateLimit } : { user };
   }
 
@@ -38,7 +42,7 @@ export function xAccount(
       return { account: `@${user.username}`, ...(budget.length ? { budget } : {}) };
     },
     async userId(signal) {
-      const cached = await deps.channelState.get(USER_ID_KEY);
+      const cached = await cache.get();
       if (cached) return cached;
       return (await me(signal)).user.id;
     },

@@ -29,7 +29,7 @@ export function createXAdapter(channel: XChannel, deps: AdapterDeps, options: XA
   const v2 = client.v2;
   const logger = deps.logger.child({ platform: 'x' });
   const images = untrustedDispatcher(deps);
-  const account = xAccount(v2, deps, abortable);
+  const account = xAccount(v2, deps, abortable, credentials.accessToken);
   const followUps = xFollowUps(v2, deps, abortable, account.userId);
 
   return {
