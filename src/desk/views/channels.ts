@@ -12,7 +12,9 @@ export async function channelsView(app: App): Promise<Html> {
     return html`<tr><th scope="row">${id}</th><td>${channel.platform.label}${channel.config.dryRun ? ' (dry run)' : ''}</td>
       <td>${held.length ? held.map((h) => html`<div><strong>${h.kind}</strong> ${h.reason}${h.until ? ` until ${when(h.until, now)}` : ''}</div>`) : 'sending'}</td>
       <td>${summary?.pending ?? 0}</td><td>${summary?.failed ?? 0}</td><td>${summary?.uncertain ?? 0}</td>
+      <td${(summary?.missing ?? 0) > 0 ? html` class="error"` : ''}>${summary?.missing ?? 0}</td>
       <td>${when(summary?.lastPostedAt, now)}</td>
+      <td>${summary?.lastVerified ? summary.lastVerified.url ? html`<a href="${summary.lastVerified.url}" rel="noreferrer noopener">${when(summary.lastVerified.postedAt, now)}</a>` : when(summary.lastVerified.postedAt, now) : '—'}</td>
       <td>${summary?.lastError ? html`<small class="error">${summary.lastError.message}</small>` : ''}</td></tr>`;
   });
   const states = new Map((await app.store.listSourceStates()).map((s) => [s.sourceId, s]));
@@ -25,7 +27,7 @@ export async function channelsView(app: App): Promise<Html> {
   });
   return html`<h1>Channels and sources</h1>
     <h2>Channels</h2>
-    <table><thead><tr><th>Channel</th><th>Platform</th><th>Holds</th><th>Pending</th><th>Failed</th><th>Uncertain</th><th>Last post</th><th>Last error</th></tr></thead><tbody>${channelRows}</tbody></table>
+    <table><thead><tr><th>Channel</th><th>Platform</th><th>Holds</th><th>Pending</th><th>Failed</th><th>Uncertain</th><th>Missing</th><th>Last post</th><th>Last verified</th><th>Last error</th></tr></thead><tbody>${channelRows}</tbody></table>
     <h2>Sources</h2>
     <table><thead><tr><th>Source</th><th>Kind</th><th>Last good poll</th><th>Next poll</th><th>Health</th></tr></thead><tbody>${sourceRows}</tbody></table>`;
 }
