@@ -1,4 +1,13 @@
-import type { StoredEvent } from '../store/store.js';
+/** An event of the store's log, as far as fates need it (the CLI reads the store only through the app). */
+interface FateEvent {
+  at: Date;
+  kind: string;
+  message: string;
+  actor: string;
+  articleId?: number | undefined;
+  channelId?: string | undefined;
+  data?: Record<string, unknown> | undefined;
+}
 
 /** What became of a story after it was queued or posted: taken back at its source, deleted, corrected. */
 export interface Fate {
@@ -21,7 +30,7 @@ const FATE_OF: Record<string, Fate['what']> = {
 
 export const FATE_EVENT_KINDS: readonly string[] = Object.keys(FATE_OF);
 
-function why(event: StoredEvent): string {
+function why(event: FateEvent): string {
   const data = event.data ?? {};
   if (typeof data.reason === 'string') return data.reason;
   if (typeof data.text === 'string') return data.text;
@@ -34,7 +43,7 @@ function why(event: StoredEvent): string {
  * One line per fate (who, when, why), from the article's events: the events of one command or
  * one pull (one per channel) fold into one line naming the channels. Oldest first.
  */
-export function articleFates(events: readonly StoredEvent[]): Fate[] {
+export function articleFates(events: readonly FateEvent[]): Fate[] {
   const fates: Fate[] = [];
   for (const event of [...events].sort((a, b) => a.at.getTime() - b.at.getTime())) {
     const what = FATE_OF[event.kind];
