@@ -57,7 +57,7 @@ export function templateContext(article: Article, target: ContextTarget): Templa
  * summary cut later never shows two (cut-text.ts keeps one "…" per field). Like Crier's own
  * cuts, the excerpt then ends on a word that is not a function word ("and…" backs off).
  */
-function withoutExcerptMarker(summary: string, language: string): string {
+export function withoutExcerptMarker(summary: string, language: string): string {
   const marker = /\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$/u.exec(summary);
   if (!marker) return summary;
   const before = summary.slice(0, marker.index);

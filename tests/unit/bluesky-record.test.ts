@@ -140,3 +140,11 @@ describe('the article link written out whole', () => {
     expect(record.facets).toEqual([{ index: { byteStart: 6, byteEnd: 6 + url.length }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }] }]);
   });
 });
+
+describe('the link card', () => {
+  it('shows a WordPress excerpt with one "…" and without its " […]"', () => {
+    const summary = 'The plan was drawn up in 2019 by the port and […]';
+    const record = buildPostRecord({ text: 'x', article: article({ summary }), language: 'en', linkUrl: article().url, createdAt: new Date(0) });
+    expect(record.embed?.external.description).toBe('The plan was drawn up in 2019 by the port…');
+  });
+});

@@ -1,4 +1,5 @@
 import type { Article } from '../../articles/article.js';
+import { withoutExcerptMarker } from '../../render/context.js';
 import { truncateGraphemes } from '../../render/cut-text.js';
 import { graphemes } from '../../render/graphemes.js';
 import { ELLIPSIS } from '../../render/truncate.js';
@@ -13,7 +14,8 @@ const MAX_CARD_GRAPHEMES = 300;
 
 /** Title and description of the link card, cut the way posts are cut (cut-text.ts). */
 export function linkCard(article: Pick<Article, 'title' | 'summary'>, language: string): { title: string; description: string } {
-  return { title: shorten(article.title, language), description: shorten(article.summary, language) };
+  // The summary as posts show it: a feed's " […]" is one "…" there too.
+  return { title: shorten(article.title, language), description: shorten(withoutExcerptMarker(article.summary, language), language) };
 }
 
 function shorten(text: string, language: string): string {
