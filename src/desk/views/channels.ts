@@ -14,7 +14,7 @@ export async function channelsView(app: App): Promise<Html> {
       <td>${summary?.pending ?? 0}</td><td>${summary?.failed ?? 0}</td><td>${summary?.uncertain ?? 0}</td>
       <td${(summary?.missing ?? 0) > 0 ? html` class="error"` : ''}>${summary?.missing ?? 0}</td>
       <td>${when(summary?.lastPostedAt, now)}</td>
-      <td>${summary?.lastVerified ? summary.lastVerified.url ? html`<a href="${summary.lastVerified.url}" rel="noreferrer noopener">${when(summary.lastVerified.postedAt, now)}</a>` : when(summary.lastVerified.postedAt, now) : '—'}</td>
+      <td>${summary?.lastVerified ? /^https?:\/\//.test(summary.lastVerified.url ?? '') ? html`<a href="${summary.lastVerified.url}" rel="noreferrer noopener">${when(summary.lastVerified.postedAt, now)}</a>` : when(summary.lastVerified.postedAt, now) : '—'}</td>
       <td>${summary?.lastError ? html`<small class="error">${summary.lastError.message}</small>` : ''}</td></tr>`;
   });
   const states = new Map((await app.store.listSourceStates()).map((s) => [s.sourceId, s]));
