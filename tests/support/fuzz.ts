@@ -21,7 +21,7 @@ export function fuzzOptions(runs = FUZZ_RUNS_DEFAULT): fc.Parameters<unknown> {
 /** The test timeout for a property: the default run is seconds, a long campaign gets what it needs. */
 export function fuzzTimeoutMs(): number {
   const fromEnv = Number(process.env.CRIER_FUZZ_RUNS);
-  return Number.isInteger(fromEnv) && fromEnv > FUZZ_RUNS_DEFAULT ? 120_000 + fromEnv * 20 : 120_000;
+  return Number.isInteger(fromEnv) && fromEnv > FUZZ_RUNS_DEFAULT ? 240_000 + fromEnv * 20 : 240_000;
 }
 
 /** Schemes and spellings that must never come out as a link. */
