@@ -122,7 +122,7 @@ describe('crier CLI against a real store', { timeout: 180_000 }, () => {
     expect(history.events).toContainEqual(expect.objectContaining({ kind: 'manual-repost', actor: 'ana', message: 'forced repost by ana: typo in the headline' }));
     expect(history.deliveries.map((d) => d.state)).toEqual(['posted', 'posted']);
     const readable = await crier('history', 'https://news.example.org/cli/story-4');
-    expect(readable.stdout).toMatch(/DELIVERY\s+CHANNEL\s+STATE/);
+    expect(readable.stdout).toMatch(/DELIVERY\s+KIND\s+CHANNEL\s+STATE/);
     // A posted delivery is never retried: that would be a second post. The editor is told how.
     const postedId = String(history.deliveries[0]?.id);
     const retryPosted = await crier('retry', postedId);
