@@ -1,7 +1,7 @@
 import type { Article } from '../articles/article.js';
 import { templateContext } from '../render/context.js';
 import { fitPost, type FittedPost } from '../render/fit.js';
-import { postLanguage } from '../render/post-language.js';
+import { detectLanguage, postLanguage } from '../render/post-language.js';
 import { postLink } from '../render/post-link.js';
 import type { RenderPost } from '../render/templates.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
@@ -43,4 +43,13 @@ export async function renderPost(
     linkText: text,
   });
   return { ...fitPost(render, context, rules), language, link: { url, text } };
+}
+
+/**
+ * Loads what the first render would otherwise load while a post waits: the language detector's
+ * n-gram tables take a second or more to evaluate. The daemon calls this before it starts, so
+ * the first pushed story goes out as fast as the next one.
+ */
+export async function warmUpRendering(): Promise<void> {
+  await detectLanguage('warm up');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
 import { createLogger, type Logger } from '../../log/logger.js';
+import { warmUpRendering } from '../../delivery/render-post.js';
 import { createWebhookAlerts } from '../../observe/alerts.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
 import { combineObservers } from '../../observe/observer.js';
@@ -49,6 +50,7 @@ export async function runAction(program: Command): Promise<void> {
       const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`), ...(config.server.desk ? ['/desk'] : [])];
       logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
     }
+    await warmUpRendering();
     await daemon.start();
     const stopReloading = reloadOnSignal(logger, () => daemon.reload());
     const storeProblem = await stopping.done;
