@@ -232,9 +232,14 @@ describe('the README, from npm start to a real setup made with crier init', { ti
     // Every store and state file Crier made next to the config is git-ignored by the repo's rules.
     const made = [...filesUnder(join(checkout.path, 'config/state')), ...filesUnder(join(checkout.path, '.crier-demo'))];
     expect(made).toContain('config/state/crier.db');
+    // Checked in an empty repository holding only the checkout's .gitignore (CI may run from a tarball).
+    const rules = tempDir('crier-gitignore-');
+    cpSync(join(REPO, '.gitignore'), join(rules.path, '.gitignore'));
+    expect(spawnSync('git', ['init', '-q', rules.path]).status).toBe(0);
     for (const file of made) {
-      const ignored = spawnSync('git', ['-C', REPO, 'check-ignore', '--no-index', '-q', file]);
+      const ignored = spawnSync('git', ['-C', rules.path, 'check-ignore', '--no-index', '-q', file]);
       expect(ignored.status, `${file} is not git-ignored`).toBe(0);
     }
+    rules.remove();
   });
 });
