@@ -49,7 +49,7 @@ routes:
       expect(inFlight).toBe(true);
       await daemon.stop();
       // The send in flight was finished and recorded; the other was not begun.
-      expect(mastodon.statuses().map((s) => s.content)).toHaveLength(1);
+      expect(mastodon.statuses().map((s) => s.text)).toHaveLength(1);
       const states = (await app.store.listDeliveries({})).map((d) => d.state).sort();
       expect(states).toEqual(['pending', 'posted']);
     } finally {
