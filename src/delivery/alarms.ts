@@ -132,3 +132,9 @@ export function createAlarms(deps: AlarmDeps): Alarms {
     },
   };
 }
+
+/** When the alarm with this key (`source-silent:<id>`, `channel-unverified:<id>`) was raised, if it stands. */
+export async function alarmRaisedAt(store: Pick<Store, 'getMeta'>, key: string): Promise<Date | undefined> {
+  const at = await store.getMeta(metaKey(key));
+  return at === undefined ? undefined : new Date(at);
+}

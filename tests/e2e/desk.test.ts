@@ -233,6 +233,9 @@ describe('the desk, in Chromium', { timeout: 90_000 }, () => {
     await page.goto(`${base}/desk/channels`);
     await expect(page.getByRole('heading', { name: 'Channels and sources' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('table').nth(1).textContent()).resolves.toContain('gazette');
+    // The Mastodon account's documented budgets, with what this run's posts used of them.
+    const mastoRow = page.locator('table').first().locator('tr', { has: page.getByRole('rowheader', { name: 'masto' }) });
+    await expect(mastoRow.textContent()).resolves.toMatch(/: [1-9]\d*\/\d+/);
     await screenshot(page, 'desk-channels');
     await context.close();
   });
