@@ -37,6 +37,8 @@ export async function runAction(program: Command): Promise<void> {
     await guard.announce(app.store, app.now());
     // Listening from here on, so a signal while the daemon starts stops it cleanly too.
     stopping = stopRequested(logger, guard);
+    // Before the server listens: a push must find the daemon started, not wait out the warm-up.
+    await warmUpRendering();
     // Push sources need the server; it listens before the daemon starts, because subscribing to a
     // WebSub hub makes the hub call us back at once. The host swaps daemons on a reload (SIGHUP).
     const daemon = createDaemonHost(app, { file, env: process.env, logger, write: (text) => process.stdout.write(text), channelIds, serving: config.server !== undefined });
@@ -50,7 +52,6 @@ export async function runAction(program: Command): Promise<void> {
       const paths = ['/healthz', '/readyz', '/metrics', ...pushRoutes.map((r) => `${r.method} ${r.path}`), ...(config.server.desk ? ['/desk'] : [])];
       logger.info({ url: server.url }, `HTTP server listening (${paths.join(', ')})`);
     }
-    await warmUpRendering();
     await daemon.start();
     const stopReloading = reloadOnSignal(logger, () => daemon.reload());
     const storeProblem = await stopping.done;
