@@ -1,21 +1,13 @@
-import type { Logger } from '../log/logger.js';
-import type { Observer } from '../observe/observer.js';
 import { PublishError } from '../platforms/errors.js';
-import type { ChannelRuntime } from '../runtime/channels.js';
-import type { Delivery, Store } from '../store/store.js';
+import type { Delivery } from '../store/store.js';
 import { channelLeases } from './channel-leases.js';
 import { countEvents, daemonMove, type DaemonMove } from './daemon-move.js';
-import { nextCheckAt, type ReadBackTiming } from './read-back-policy.js';
+import { nextCheckAt } from './read-back-policy.js';
 import { replicaName } from './replica-name.js';
-import { createSettler } from './settle-unknown.js';
+import { createSettler, type SettleDeps } from './settle-unknown.js';
 
-export interface ReadBackDeps {
-  store: Store;
-  channels: ReadonlyMap<string, ChannelRuntime>;
-  logger: Logger;
-  now: () => Date;
-  observer: Observer;
-  timing: ReadBackTiming;
+/** What settling needs, and which replica this is. */
+export interface ReadBackDeps extends SettleDeps {
   /** This replica in the store's leases: it reads back only the channels it sends for. */
   owner?: string | undefined;
 }
