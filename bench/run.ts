@@ -35,6 +35,7 @@ const PARTS: readonly Part[] = [
   { name: 'memory', run: runMemory },
   // Several daemons on one PostgreSQL store: throughput with 1 and 3 replicas, failover after a kill.
   { name: 'replicas', run: runReplicas },
+  { name: 'stall', run: async () => (await import('./stall.js')).runStall() },
 ];
 
 interface Args {
