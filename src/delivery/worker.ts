@@ -8,6 +8,7 @@ import { holdsStop } from './channel-holds.js';
 import { silentObserver, type Observer } from '../observe/observer.js';
 import { attemptRecords, gateDelivery, postRecord } from './delivery-gate.js';
 import { channelLeases } from './channel-leases.js';
+import { createLanes } from './lanes.js';
 import { moveDelivery, type MoveName } from './lifecycle.js';
 import { replicaName } from './replica-name.js';
 import { recheckBeforeSend, type ArticleRecheck } from './recheck-article.js';
@@ -38,8 +39,18 @@ export interface WorkerDeps {
 }
 
 export interface Worker {
-  /** Delivers everything due now; returns how many deliveries it handled. */
+  /**
+   * Starts a lane for each channel with due work and no lane running (at most MAX_LANES at once)
+   * and returns without waiting for them: a lane sends its channel's due deliveries one at a
+   * time and ends. Returns how many due deliveries it handed to new lanes. Rejects with an error
+   * a lane ended with since the last call (the daemon's tick then fails and backs off).
+   */
   runDue(signal?: AbortSignal): Promise<number>;
+  /**
+   * runDue, then waits until every lane has ended (the CLI and tests: everything due is done).
+   * Returns how many deliveries the lanes handled meanwhile.
+   */
+  drain(signal?: AbortSignal): Promise<number>;
   /**
    * Settles what the last run left: deliveries a crash left `sending` (re-sent only where the
    * platform makes it safe) and auth holds (the credentials may have been fixed before this start).
@@ -47,13 +58,23 @@ export interface Worker {
   recover(): Promise<number>;
   /** When the worker next has something to do, so the daemon can sleep until then. */
   nextDueAt(): Promise<Date | undefined>;
-  /** Gives up this process's channel leases (a clean stop), so another replica sends at once. */
+  /**
+   * A clean stop: no lane begins another send, the sends in flight are finished and recorded,
+   * then this process's channel leases are given up so another replica sends at once.
+   */
   stop(): Promise<void>;
   /** Delivers one pending delivery now, if its channel is not held (`crier post --now`). */
   deliverOne(id: number): Promise<Delivery | undefined>;
 }
 
 const BATCH = 50;
+/** Channels sending at once; each channel sends one delivery at a time. */
+export const MAX_LANES = 8;
+/**
+ * While lanes run, the daemon plans to look again this soon: a lane may leave work due later (a
+ * retry, a hold's end) that nextDueAt could not see while the lane was draining its channel.
+ */
+const LANE_RECHECK_MS = 1_000;
 
 /**
  * Takes due deliveries from the store and hands each to its channel's adapter. The exact text
@@ -67,9 +88,18 @@ export function createWorker(deps: WorkerDeps): Worker {
   // A `sending` delivery is only ever its channel's lease holder's: whenever a lease is gained (at
   // start, or from a replica that died), what its last holder left in flight is settled before
   // anything else is sent on that account.
-  const leases = channelLeases(deps.store, deps.owner ?? replicaName(), [...deps.channels.keys()], deps.now, async (channelId) => {
+  const leaseKeeper = channelLeases(deps.store, deps.owner ?? replicaName(), [...deps.channels.keys()], deps.now, async (channelId) => {
     settledOnLease += await settle(await deps.store.listDeliveries({ channelId, states: ['sending'], limit: 100_000 }));
   });
+  // Lanes ask for their leases concurrently: one renewal at a time, shared by all who ask meanwhile.
+  let leasing: Promise<readonly string[]> | undefined;
+  const leases = {
+    held: (): Promise<readonly string[]> =>
+      (leasing ??= leaseKeeper.held().finally(() => {
+        leasing = undefined;
+      })),
+    release: () => leaseKeeper.release(),
+  };
 
   async function hold(channelId: string, value: ChannelHold): Promise<void> {
     await deps.store.setHold(channelId, value);
@@ -274,35 +304,114 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   const heldNow = async (delivery: Delivery) => holdsStop(await deps.store.listHolds(deps.now(), delivery.channelId), delivery.priority);
 
-  return {
-    async runDue(signal) {
-      let handled = 0;
-      for (;;) {
-        if (signal?.aborted) return handled;
-        // Held channels are left out by the query itself (the holds table is joined), and so are
-        // channels another replica is sending for.
-        const due = await deps.store.dueDeliveries(deps.now(), BATCH, await leases.held());
-        if (due.length === 0) return handled;
-        for (const delivery of due) {
-          if (signal?.aborted) return handled;
-          // A pause (CLI) or a hold set by an earlier delivery in this batch stops the channel
-          // at once, not at the next batch.
-          if (await heldNow(delivery)) continue;
-          await deliver(delivery);
-          handled += 1;
-        }
+  let stopping = false;
+  let handled = 0;
+  const halted = (signal: AbortSignal | undefined) => stopping || signal?.aborted === true;
+
+  /** One pass over a channel's due work, one delivery at a time, while its lease is held. */
+  async function drainChannel(channelId: string, first: readonly Delivery[] | undefined, signal: AbortSignal | undefined): Promise<void> {
+    let due = first;
+    for (;;) {
+      if (halted(signal)) return;
+      if (due === undefined) {
+        const held = await leases.held();
+        if (!held.includes(channelId)) return;
+        due = await deps.store.dueDeliveries(deps.now(), BATCH, [channelId]);
       }
+      if (due.length === 0) return;
+      for (const delivery of due) {
+        if (halted(signal)) return;
+        // A pause (CLI) or a hold set by an earlier delivery in this batch stops the channel
+        // at once, not at the next batch.
+        if (await heldNow(delivery)) continue;
+        await deliver(delivery);
+        handled += 1;
+      }
+      due = undefined;
+    }
+  }
+
+  // The signal of the latest runDue: lanes started by earlier calls see a stop through `stopping`.
+  let laneSignal: AbortSignal | undefined;
+  const lanes = createLanes<Delivery>(MAX_LANES, (channelId, first) => drainChannel(channelId, first, laneSignal));
+
+  function laneFailure(): void {
+    const [error] = lanes.takeErrors();
+    if (error !== undefined) throw error;
+  }
+
+  async function runDue(signal?: AbortSignal): Promise<number> {
+    laneFailure();
+    if (halted(signal)) return 0;
+    laneSignal = signal;
+    const held = await leases.held();
+    const taken = lanes.taken();
+    const free = held.filter((c) => !taken.has(c));
+    // Held channels are left out by the query itself (the holds table is joined), and so are
+    // channels another replica is sending for.
+    let due = free.length === 0 ? [] : await deps.store.dueDeliveries(deps.now(), BATCH, free);
+    if (due.length === BATCH) {
+      // One busy channel can fill a batch: the other channels are asked one by one.
+      const seen = new Set(due.map((d) => d.channelId));
+      for (const channelId of free) {
+        if (!seen.has(channelId)) due = [...due, ...(await deps.store.dueDeliveries(deps.now(), 1, [channelId]))];
+      }
+    }
+    const byChannel = new Map<string, Delivery[]>();
+    for (const delivery of due) {
+      const list = byChannel.get(delivery.channelId);
+      if (list) list.push(delivery);
+      else byChannel.set(delivery.channelId, [delivery]);
+    }
+    let started = 0;
+    for (const [channelId, deliveries] of byChannel) {
+      // The lane sends these first, then looks for the rest of its channel's queue itself.
+      if (lanes.offer(channelId, deliveries)) started += deliveries.length;
+    }
+    // A lane running since before the query may have looked for work already: it looks once more.
+    for (const channelId of held) if (taken.has(channelId)) lanes.offer(channelId);
+    return started;
+  }
+
+  return {
+    runDue,
+    async drain(signal) {
+      const before = handled;
+      await runDue(signal);
+      await lanes.idle();
+      laneFailure();
+      return handled - before;
     },
     async deliverOne(id) {
-      const delivery = await deps.store.getDelivery(id);
-      if (!delivery || delivery.state !== 'pending') return delivery;
-      if (await heldNow(delivery)) return delivery;
-      if (!(await leases.held()).includes(delivery.channelId)) return delivery;
-      await deliver(delivery);
-      return deps.store.getDelivery(id);
+      const found = await deps.store.getDelivery(id);
+      if (!found || found.state !== 'pending') return found;
+      // Never beside a lane of the same channel: one send at a time per account.
+      return lanes.exclusive(found.channelId, async () => {
+        const delivery = await deps.store.getDelivery(id);
+        if (!delivery || delivery.state !== 'pending') return delivery;
+        if (await heldNow(delivery)) return delivery;
+        if (!(await leases.held()).includes(delivery.channelId)) return delivery;
+        await deliver(delivery);
+        return deps.store.getDelivery(id);
+      });
     },
-    nextDueAt: async () => deps.store.nextDueAt(deps.now(), await leases.held()),
-    stop: () => leases.release(),
+    async nextDueAt() {
+      const held = await leases.held();
+      if (lanes.running() === 0) return deps.store.nextDueAt(deps.now(), held);
+      // Channels with a lane are its to drain; what they leave due later is seen at the recheck.
+      const taken = lanes.taken();
+      const free = held.filter((c) => !taken.has(c));
+      const recheck = new Date(deps.now().getTime() + LANE_RECHECK_MS);
+      const due = free.length === 0 ? undefined : await deps.store.nextDueAt(deps.now(), free);
+      return due !== undefined && due < recheck ? due : recheck;
+    },
+    async stop() {
+      stopping = true;
+      // A send in flight is finished and recorded (adapters bound each request with a timeout).
+      await lanes.idle();
+      await leases.release();
+      stopping = false;
+    },
     async recover() {
       for (const channelId of deps.channels.keys()) await deps.store.clearHolds(channelId, ['auth'], deps.now());
       let settled = 0;

@@ -127,12 +127,12 @@ routes:
   async function heldThen(slug: string, answer: number | 'closed'): Promise<string | undefined> {
     const id = await queue(slug);
     await app.editor.pause('x-dry', 'ana', 'checking a quote');
-    expect(await app.worker.runDue()).toBe(0);
+    expect(await app.worker.drain()).toBe(0);
     clock.now = new Date(clock.now.getTime() + 3 * MINUTE);
     if (answer === 'closed') await s.server.close();
     else s.status.set(`/${slug}`, answer);
     await app.editor.resume('x-dry', 'ana');
-    await app.worker.runDue();
+    await app.worker.drain();
     return (await app.store.getDelivery(id))?.state;
   }
 
@@ -142,7 +142,7 @@ routes:
     clock.now = new Date(T0.getTime() + 3 * MINUTE);
     s.status.set('/trashed', 404);
     await app.editor.resume('x-dry', 'ana');
-    await app.worker.runDue();
+    await app.worker.drain();
     expect(await app.store.getDelivery(id)).toMatchObject({ state: 'cancelled', lastError: 'article gone' });
     expect((await app.store.listEvents({ deliveryId: id })).map((e) => e.kind)).toContain('article-gone');
     expect((await app.store.listDeliveries({ states: ['posted'] })).length).toBe(0);
@@ -163,7 +163,7 @@ routes:
     const id = await queue('fresh');
     s.status.set('/fresh', 404);
     clock.now = new Date(T0.getTime() + MINUTE);
-    await app.worker.runDue();
+    await app.worker.drain();
     expect((await app.store.getDelivery(id))?.state).toBe('posted');
     expect(s.requests).toEqual([]);
   });

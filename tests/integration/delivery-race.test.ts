@@ -107,7 +107,7 @@ describe('cancel versus post, with two store handles', () => {
     const { id } = await theDelivery(editorStore);
     edge.adapter.beforeClaim = async () => void (await editor.cancel(id, 'ana', 'wrong story'));
 
-    await worker(edge.adapter).runDue();
+    await worker(edge.adapter).drain();
 
     expect(edge.sent).toHaveLength(0);
     const final = await theDelivery(daemonStore);
@@ -128,7 +128,7 @@ describe('cancel versus post, with two store handles', () => {
         value: async (deliveryId: number) => {
           const read = await editorStore.getDelivery(deliveryId);
           if (!delivering) {
-            delivering = worker(edge.adapter).runDue();
+            delivering = worker(edge.adapter).drain();
             await edge.sending;
           }
           return read;
@@ -151,7 +151,7 @@ describe('cancel versus post, with two store handles', () => {
     const edge = gatedAdapter();
     const editor = editorActions({ store: editorStore, now: () => NOW });
     const { id } = await theDelivery(editorStore);
-    const delivering = worker(edge.adapter).runDue();
+    const delivering = worker(edge.adapter).drain();
     await edge.sending;
 
     await expect(editor.cancel(id, 'ana')).rejects.toThrow(/is being sent right now; it cannot be cancelled/);
@@ -164,7 +164,7 @@ describe('cancel versus post, with two store handles', () => {
     await expect(editor.cancel(id, 'ana')).rejects.toThrow(/is posted; only pending deliveries can be cancelled/);
     // Nothing was queued again: a second daemon pass sends nothing.
     const again = gatedAdapter();
-    expect(await worker(again.adapter).runDue()).toBe(0);
+    expect(await worker(again.adapter).drain()).toBe(0);
     expect(edge.sent).toHaveLength(1);
     expect(again.sent).toHaveLength(0);
   });
@@ -202,7 +202,7 @@ describe('retract versus post, with two store handles', () => {
     let outcome: Awaited<ReturnType<typeof editor.retract>> = [];
     edge.adapter.beforeClaim = async () => void (outcome = await editor.retract(article, { reason: 'legal', actor: 'ana' }));
 
-    await worker(edge.adapter).runDue();
+    await worker(edge.adapter).drain();
 
     expect(outcome.map((o) => o.action)).toEqual(['cancelled']);
     expect(edge.sent).toHaveLength(0);
@@ -216,7 +216,7 @@ describe('retract versus post, with two store handles', () => {
     const removed = deletions(edge.adapter);
     const editor = editorActions({ store: editorStore, now: () => NOW });
     const article = await story(editorStore);
-    const delivering = worker(edge.adapter).runDue();
+    const delivering = worker(edge.adapter).drain();
     await edge.sending;
 
     const outcome = await editor.retract(article, { reason: 'legal', actor: 'ana' });
@@ -237,20 +237,20 @@ describe('two replicas on one store', () => {
   it('a replica that starts never settles a send another live replica has in flight; it takes over once that one is gone', async () => {
     const edge = gatedAdapter();
     const first = worker(edge.adapter, { owner: 'host-a:100:aa' });
-    const delivering = first.runDue();
+    const delivering = first.drain();
     await edge.sending;
 
     let clock = NOW;
     const second = worker(gatedAdapter().adapter, { store: editorStore, owner: 'host-b:200:bb', now: () => clock });
     // The old recovery settled every `sending` delivery at start, this one included.
     expect(await second.recover()).toBe(0);
-    expect(await second.runDue()).toBe(0);
+    expect(await second.drain()).toBe(0);
     expect((await theDelivery(editorStore)).state).toBe('sending');
 
     // The first replica dies mid-send (its lease is never renewed). The second takes the channel
     // and settles the send: on X a re-send could double it, so it is uncertain, for a person.
     clock = new Date(NOW.getTime() + CHANNEL_LEASE_MS + 1);
-    expect(await second.runDue()).toBe(0);
+    expect(await second.drain()).toBe(0);
     expect(await theDelivery(editorStore)).toMatchObject({ state: 'uncertain', lastError: expect.stringMatching(/interrupted while sending/) });
 
     // The first one's answer arrives late: it may not overwrite what the new lease holder decided.

@@ -384,7 +384,7 @@ async function runRow(row: Row): Promise<Outcome> {
 
     const waits: number[] = [];
     for (let step = 0; step < 12; step += 1) {
-      await worker.runDue();
+      await worker.drain();
       const current = await store.getDelivery(delivery.id);
       if (current?.state !== 'pending') break;
       const wait = current.nextAttemptAt.getTime() - clock.getTime();
@@ -393,7 +393,7 @@ async function runRow(row: Row): Promise<Outcome> {
       clock = current.nextAttemptAt;
       // A held channel (credentials refused) keeps its delivery: one look past its retry time.
       if ((await store.listHolds(clock, config.id)).length > 0) {
-        await worker.runDue();
+        await worker.drain();
         break;
       }
     }

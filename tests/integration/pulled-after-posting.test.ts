@@ -79,12 +79,12 @@ async function scenario(onUnpublish: 'keep' | 'retract') {
   await poll(0);
   wp.site.posts.push(story(70));
   expect(await poll(2 * MIN)).toMatchObject({ counts: { deliveriesCreated: 1 } });
-  await worker.runDue();
+  await worker.drain();
   expect(published).toHaveLength(1);
   const target = wp.site.posts.find((p) => p.id === 70);
   if (target) target.status = 'trash';
   expect(await poll(3 * MIN)).toMatchObject({ result: 'ingested' });
-  await worker.runDue();
+  await worker.drain();
   const [post] = await store.listDeliveries({ kinds: ['post'] });
   return { removed, told, post: post!, events: await store.listEvents({ articleId: post!.articleId }) };
 }

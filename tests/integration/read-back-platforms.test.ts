@@ -83,7 +83,7 @@ routes:
 
 /** Posts, deletes on the platform, reads back: missing, one alert, never re-sent. */
 async function deletedAfterPosting(app: App, clock: { now: Date }, remove: (remoteId: string) => Promise<void>, onAccount: () => Promise<number>): Promise<void> {
-  expect(await app.worker.runDue()).toBe(1);
+  expect(await app.worker.drain()).toBe(1);
   const [posted] = await app.store.listDeliveries({});
   expect(posted).toMatchObject({ state: 'posted' });
   expect(await onAccount()).toBe(1);
@@ -100,7 +100,7 @@ async function deletedAfterPosting(app: App, clock: { now: Date }, remove: (remo
   for (let i = 0; i < 3; i += 1) {
     clock.now = new Date(clock.now.getTime() + HOUR);
     await app.readBack.runDue();
-    expect(await app.worker.runDue()).toBe(0);
+    expect(await app.worker.drain()).toBe(0);
   }
   // Nothing new on the account: the deleted post stays deleted.
   expect(await onAccount()).toBe(0);

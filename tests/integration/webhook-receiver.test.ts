@@ -202,7 +202,7 @@ describe('webhook receiver', () => {
     try {
       const sent = await postWebhook(r.hook, signWebhook(SECRET, article('out', { id: 1 }), seconds(T0)));
       expect(sent.status).toBe(202);
-      await r.app.worker.runDue();
+      await r.app.worker.drain();
       const [delivery] = await r.app.store.listDeliveries({});
       expect(delivery?.state).toBe('posted');
       clock.now = new Date(T0.getTime() + 1000);

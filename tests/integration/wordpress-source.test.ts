@@ -407,13 +407,13 @@ describe('WordPress REST source: pulled posts', () => {
     wp.site.posts.push(post(60, { title: 'Pulled story', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
     wp.site.posts.push(post(61, { title: 'Kept story', dateGmt: at(1 * MIN), modifiedGmt: at(1 * MIN) }));
     expect(await poll(2 * MIN)).toMatchObject({ counts: { deliveriesCreated: 2 } });
-    expect(await worker.runDue()).toBe(0); // paused
+    expect(await worker.drain()).toBe(0); // paused
     const pulled = wp.site.posts.find((p) => p.id === 60);
     if (pulled) pulled.status = 'trash';
     expect(await poll(3 * MIN)).toMatchObject({ counts: { pulled: 1 } });
     await editor.resume('x-main', 'desk');
     clock = at(4 * MIN);
-    await worker.runDue();
+    await worker.drain();
     expect(posts.map((p) => p.text)).toEqual([expect.stringContaining('Kept story')]);
     const byTitle = new Map(
       await Promise.all((await store.listDeliveries({})).map(async (d) => [(await store.getArticle(d.articleId))?.title, [d.state, d.lastError]] as const)),

@@ -44,7 +44,7 @@ describe('silent-failure alarms', () => {
   it('a channel whose posts are never verified while deliveries wait alarms once after unverifiedAfter, and clears when one is verified', async () => {
     const platform = testPlatform([{ remoteId: '7' }]);
     const { worker, readBack } = await readBackRig(store, mastodon, platform, clock);
-    await worker.runDue();
+    await worker.drain();
     // The platform stops answering read-backs: the post stays `posted`, never verified.
     platform.readFailures.push(...Array.from({ length: 5 }, () => new PublishError('transient', 'connection refused')));
     const seen: Alarm[] = [];

@@ -116,13 +116,13 @@ const later = (ms: number) => {
 
 describe('crier retract', () => {
   it('deletes each post once, marks it retracted, and a second retract is a no-op that says so', async () => {
-    expect(await worker.runDue()).toBe(2);
+    expect(await worker.drain()).toBe(2);
     const posts = await byKind('post');
     expect(posts.map((p) => p.state)).toEqual(['posted', 'posted']);
 
     const first = await editor().retract(article, { reason: 'legal', actor: 'ana' });
     expect(first.map((o) => o.action)).toEqual(['queued', 'queued']);
-    expect(await worker.runDue()).toBe(2);
+    expect(await worker.drain()).toBe(2);
     expect(edge.removed.map((r) => r.remoteId).sort()).toEqual(posts.map((p) => p.remoteId).sort());
     expect((await byKind('post')).map((p) => p.state)).toEqual(['retracted', 'retracted']);
     expect((await byKind('retract')).map((r) => [r.state, r.parentId])).toEqual(posts.map((p) => ['posted', p.id]));
@@ -132,7 +132,7 @@ describe('crier retract', () => {
       ['already', 'post already retracted'],
       ['already', 'post already retracted'],
     ]);
-    expect(await worker.runDue()).toBe(0);
+    expect(await worker.drain()).toBe(0);
     expect(edge.removed).toHaveLength(2);
     const events = await store.listEvents({ articleId: article.id });
     expect(events.filter((e) => e.kind === 'retraction-queued').map((e) => [e.actor, e.message])).toEqual([
@@ -146,7 +146,7 @@ describe('crier retract', () => {
     expect(outcomes.map((o) => [o.channel, o.action])).toEqual([['x-main', 'cancelled']]);
     const [xPost] = await store.listDeliveries({ articleId: article.id, channelId: 'x-main' });
     expect(xPost).toMatchObject({ state: 'cancelled', lastError: 'retracted by ana: wrong story' });
-    await worker.runDue();
+    await worker.drain();
     expect(edge.published.map((p) => p.channelId)).toEqual(['mastodon-main']);
     expect(edge.removed).toEqual([]);
   });
@@ -154,7 +154,7 @@ describe('crier retract', () => {
   it('a post being sent when the retraction is asked for is deleted as soon as it lands', async () => {
     let land: () => void = () => undefined;
     edge.hold = (post) => (post.channelId === 'x-main' ? new Promise<void>((resolve) => (land = resolve)) : undefined);
-    const running = worker.runDue();
+    const running = worker.drain();
     await until(() => edge.published.some((p) => p.channelId === 'x-main'));
     const [post] = await store.listDeliveries({ articleId: article.id, channelId: 'x-main' });
     expect(post?.state).toBe('sending');
@@ -173,56 +173,56 @@ describe('crier retract', () => {
     // Queued by hand under a post that is still queued: the worker must not act before it lands.
     const [retract] = await store.addDeliveries(article.id, [{ channelId: 'mastodon-main', routeId: 'all', priority: 'breaking', dryRun: false, nextAttemptAt: now, idempotencyKey: 'r', kind: 'retract', parentId: post!.id }], { at: now, kind: 'retraction-queued', message: 'test', actor: 'ana' });
     edge.hold = (p) => (p.channelId === 'mastodon-main' ? Promise.reject(new PublishError('transient', 'ECONNREFUSED')) : undefined);
-    await worker.runDue();
+    await worker.drain();
     expect((await store.getDelivery(post!.id))?.state).toBe('pending');
     expect(await store.getDelivery(retract!)).toMatchObject({ state: 'pending', lastError: `waiting for post ${post!.id} (pending)` });
     expect(edge.removed).toEqual([]);
     edge.hold = () => undefined;
     later(3_600_000);
-    await worker.runDue();
+    await worker.drain();
     expect((await store.getDelivery(post!.id))?.state).toBe('posted');
     expect(edge.removed).toEqual([]);
     later(PARENT_SETTLE_WAIT_MS);
-    await worker.runDue();
+    await worker.drain();
     expect((await store.getDelivery(post!.id))?.state).toBe('retracted');
     expect(edge.removed).toHaveLength(1);
   });
 
   it('retries a deletion after an unknown outcome even on X, long past any idempotency window', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
     edge.removeAnswers.push(new PublishError('unknown-outcome', 'HTTP 503 from api.x.com'), new PublishError('transient', 'ECONNREFUSED'));
-    await worker.runDue();
+    await worker.drain();
     const [first] = await byKind('retract');
     expect(first?.state).toBe('pending');
     later(3 * 3_600_000);
-    await worker.runDue();
+    await worker.drain();
     later(3 * 3_600_000);
-    await worker.runDue();
+    await worker.drain();
     expect(edge.removed).toHaveLength(3);
     expect((await byKind('retract'))[0]?.state).toBe('posted');
   });
 
   it('fails a refused deletion with the reason, and a second retract tries it again', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'mastodon-main' });
     edge.removeAnswers.push(new PublishError('rejected', 'HTTP 403: This action is not allowed'));
-    await worker.runDue();
+    await worker.drain();
     const [failed] = await byKind('retract');
     expect(failed).toMatchObject({ state: 'failed', lastError: 'mastodon-main did not delete the post: HTTP 403: This action is not allowed' });
     expect((await store.listDeliveries({ articleId: article.id, channelId: 'mastodon-main', kinds: ['post'] }))[0]?.state).toBe('posted');
 
     const again = await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'mastodon-main' });
     expect(again.map((o) => o.action)).toEqual(['requeued']);
-    await worker.runDue();
+    await worker.drain();
     expect((await byKind('retract'))[0]?.state).toBe('posted');
   });
 
   it('a post already gone counts as retracted', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
     edge.removeAnswers.push('already-gone');
-    await worker.runDue();
+    await worker.drain();
     const [done] = await byKind('retract');
     expect(done?.state).toBe('posted');
     const events = await store.listEvents({ deliveryId: done!.id });
@@ -230,13 +230,13 @@ describe('crier retract', () => {
   });
 
   it('a retraction a crash left sending is sent again on start, even on X (a deletion is safe to repeat)', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
     const [retract] = await byKind('retract');
     expect(await store.transition(retract!.id, { ...MOVES.claim, set: { attemptAt: now } }, { at: now, kind: 'retraction-sending', message: 'sending', actor: 'daemon' })).toBe(true);
     expect(await restart().recover()).toBe(1);
     expect((await store.getDelivery(retract!.id))?.state).toBe('pending');
-    await worker.runDue();
+    await worker.drain();
     expect(edge.removed).toHaveLength(1);
     expect((await store.getDelivery(retract!.id))?.state).toBe('posted');
   });
@@ -244,12 +244,12 @@ describe('crier retract', () => {
 
 describe('crier correct', () => {
   it('replies under each live post once, with the post as replyTo; the same words again are a no-op', async () => {
-    await worker.runDue();
+    await worker.drain();
     const posts = await byKind('post');
     const texts = async () => ({ text: 'Correction: the bridge opens in May.' });
     const first = await editor().correct(article, { texts, actor: 'ana' });
     expect(first.map((o) => o.action)).toEqual(['queued', 'queued']);
-    await worker.runDue();
+    await worker.drain();
     const replies = edge.published.filter((p) => p.replyTo !== undefined);
     expect(replies.map((r) => [r.channelId, r.text, r.replyTo?.remoteId])).toEqual(
       posts.map((p) => [p.channelId, 'Correction: the bridge opens in May.', p.remoteId]),
@@ -259,7 +259,7 @@ describe('crier correct', () => {
 
     const second = await editor().correct(article, { texts, actor: 'ana' });
     expect(second.map((o) => o.action)).toEqual(['already', 'already']);
-    expect(await worker.runDue()).toBe(0);
+    expect(await worker.drain()).toBe(0);
     expect(edge.published.filter((p) => p.replyTo !== undefined)).toHaveLength(2);
 
     // A retraction takes the replies down with the posts: every post Crier made of the story.
@@ -268,14 +268,14 @@ describe('crier correct', () => {
       ['queued', 'deletion of the post queued'],
       ['queued', 'deletion of the correction queued'],
     ]);
-    await worker.runDue();
+    await worker.drain();
     const xReply = (await byKind('correct')).find((c) => c.channelId === 'x-main');
     expect(edge.removed.map((r) => r.remoteId).sort()).toEqual([posts.find((p) => p.channelId === 'x-main')?.remoteId, xReply?.remoteId].sort());
     expect(xReply?.state).toBe('retracted');
   });
 
   it('a correction interrupted on X is uncertain like a post (a re-send could reply twice); on Mastodon it is re-sent with the same key', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().correct(article, { texts: async () => ({ text: 'Correction: May.' }), actor: 'ana' });
     for (const correction of await byKind('correct')) {
       expect(await store.transition(correction.id, { ...MOVES.claim, set: { attemptAt: now } }, { at: now, kind: 'correction-sending', message: 'sending', actor: 'daemon' })).toBe(true);
@@ -286,16 +286,16 @@ describe('crier correct', () => {
   });
 
   it('edits the original where asked, and replies nothing under a retracted post', async () => {
-    await worker.runDue();
+    await worker.drain();
     await editor().retract(article, { reason: 'legal', actor: 'ana', channelId: 'x-main' });
-    await worker.runDue();
+    await worker.drain();
     const outcomes = await editor().correct(article, { texts: async (post) => ({ text: 'Correction: May.', edit: `${post.text ?? ''}\n\nCorrection: May.` }), actor: 'ana' });
     expect(outcomes.map((o) => [o.channel, o.kind, o.action])).toEqual([
       ['x-main', 'correct', 'skipped'],
       ['mastodon-main', 'correct', 'queued'],
       ['mastodon-main', 'edit', 'queued'],
     ]);
-    await worker.runDue();
+    await worker.drain();
     expect(edge.edited).toHaveLength(1);
     expect(edge.edited[0]?.text).toMatch(/\n\nCorrection: May\.$/);
     expect((await byKind('edit'))[0]?.state).toBe('posted');

@@ -44,7 +44,7 @@ describe('read-back of a post', () => {
     const platform = testPlatform([{ remoteId: '7', url: 'https://m.example/@desk/7' }]);
     const observer = recorder();
     const { worker, readBack } = await readBackRig(store, mastodon, platform, clock, observer);
-    await worker.runDue();
+    await worker.drain();
     const postedAt = clock.now;
     expect(await only()).toMatchObject({ state: 'posted', checkAt: new Date(postedAt.getTime() + MINUTE), checks: 0 });
     expect(await readBack.runDue()).toBe(0);
@@ -66,7 +66,7 @@ describe('read-back of a post', () => {
     const platform = testPlatform([{ remoteId: '7' }]);
     const observer = recorder();
     const { worker, readBack } = await readBackRig(store, mastodon, platform, clock, observer);
-    await worker.runDue();
+    await worker.drain();
     platform.onAccount.length = 0; // a moderator removed it
     later(MINUTE);
     await readBack.runDue();
@@ -75,7 +75,7 @@ describe('read-back of a post', () => {
     for (let i = 0; i < 3; i += 1) {
       later(HOUR);
       await readBack.runDue();
-      expect(await worker.runDue()).toBe(0);
+      expect(await worker.drain()).toBe(0);
     }
     expect(platform.published).toHaveLength(1);
     expect(observer.seen.filter((s) => s.includes('missing'))).toEqual([`mastodon-main missing ${delivery.id}`]);
@@ -88,7 +88,7 @@ describe('read-back of a post', () => {
   it('a platform that does not answer pushes the read-back later, a bounded number of times, and leaves the post posted', async () => {
     const platform = testPlatform([{ remoteId: '7' }]);
     const { worker, readBack } = await readBackRig(store, mastodon, platform, clock);
-    await worker.runDue();
+    await worker.drain();
     platform.readFailures.push(...Array.from({ length: 10 }, () => new PublishError('transient', 'connection refused')));
     later(MINUTE);
     const waits: number[] = [];
@@ -117,7 +117,7 @@ describe('read-back of a post', () => {
       await store.migrate();
       const platform = testPlatform([{ remoteId: '1' }]);
       const { worker } = await readBackRig(store, channel, platform, clock);
-      await worker.runDue();
+      await worker.drain();
       expect([channel.id, (await only()).checkAt]).toEqual([channel.id, undefined]);
     }
     store.close();
@@ -125,7 +125,7 @@ describe('read-back of a post', () => {
     await store.migrate();
     const platform = testPlatform([{ remoteId: '1' }]);
     const { worker, readBack } = await readBackRig(store, xVerified, platform, clock);
-    await worker.runDue();
+    await worker.drain();
     later(MINUTE);
     await readBack.runDue();
     expect((await only()).state).toBe('verified');
@@ -137,7 +137,7 @@ describe('settling an unknown outcome from the account’s own posts', () => {
     const platform = testPlatform([new PublishError('unknown-outcome', 'socket hang up')], { keepsSent: true });
     const observer = recorder();
     const { worker, readBack } = await readBackRig(store, x, platform, clock, observer);
-    await worker.runDue();
+    await worker.drain();
     expect((await only()).state).toBe('uncertain');
     later(1000);
     await readBack.runDue();
@@ -149,7 +149,7 @@ describe('settling an unknown outcome from the account’s own posts', () => {
   it('absent after X’s posting delay: re-sent once; absent again after that: left uncertain for a person', async () => {
     const platform = testPlatform([new PublishError('unknown-outcome', 'HTTP 503'), new PublishError('unknown-outcome', 'HTTP 503')]);
     const { worker, readBack } = await readBackRig(store, x, platform, clock);
-    await worker.runDue();
+    await worker.drain();
     const sentAt = clock.now;
     later(1000);
     await readBack.runDue();
@@ -158,7 +158,7 @@ describe('settling an unknown outcome from the account’s own posts', () => {
     clock.now = new Date(sentAt.getTime() + 2 * MINUTE);
     await readBack.runDue();
     expect((await only()).state).toBe('pending');
-    await worker.runDue();
+    await worker.drain();
     expect(platform.published).toHaveLength(2);
     expect(platform.published[1]?.text).toBe(platform.published[0]?.text);
     later(1000);
@@ -171,7 +171,7 @@ describe('settling an unknown outcome from the account’s own posts', () => {
     // Nothing more, however long it waits.
     later(HOUR);
     await readBack.runDue();
-    expect(await worker.runDue()).toBe(0);
+    expect(await worker.drain()).toBe(0);
     expect(platform.published).toHaveLength(2);
     expect((await store.listEvents({ deliveryId: delivery.id })).filter((e) => e.kind === 'delivery-resent')).toHaveLength(1);
   });
@@ -180,7 +180,7 @@ describe('settling an unknown outcome from the account’s own posts', () => {
     const platform = testPlatform([new PublishError('unknown-outcome', 'HTTP 503')]);
     platform.listFailures.push(...Array.from({ length: 10 }, () => new PublishError('transient', 'could not reach X (ECONNREFUSED)')));
     const { worker, readBack } = await readBackRig(store, x, platform, clock);
-    await worker.runDue();
+    await worker.drain();
     for (let i = 0; i < 10; i += 1) {
       later(1000);
       await readBack.runDue();
@@ -200,14 +200,14 @@ describe('settling an unknown outcome from the account’s own posts', () => {
     const { worker, readBack } = await readBackRig(store, mastodon, platform, clock);
     // The first attempt's outcome is unknown; the retries inside the hour are not (script empty):
     // move straight past the hour, where a re-send with the same key is no longer recognised.
-    await worker.runDue();
+    await worker.drain();
     const pending = await only();
     expect(pending.state).toBe('pending');
     later(HOUR + MINUTE);
     platform.publish = async () => {
       throw new PublishError('unknown-outcome', 'timeout again');
     };
-    await worker.runDue();
+    await worker.drain();
     expect((await only()).state).toBe('uncertain');
     later(1000);
     await readBack.runDue();

@@ -90,7 +90,7 @@ describe('worker', () => {
   it('posts, persisting the text and prepared material before the send', async () => {
     const adapter = scriptedAdapter([{ remoteId: '42', url: 'https://x.com/i/web/status/42' }]);
     const worker = await setup(x, adapter);
-    expect(await worker.runDue()).toBe(1);
+    expect(await worker.drain()).toBe(1);
     const [delivery] = await store.listDeliveries({});
     expect(delivery).toMatchObject({ state: 'posted', remoteId: '42', attempts: 1, prepared: '{"key":"prepared-for-1"}' });
     expect(delivery?.text).toBe(adapter.posts[0]?.text);
@@ -100,7 +100,7 @@ describe('worker', () => {
   it('refuses a post whose headline carries U+FFFD, with the reason, and sends nothing', async () => {
     const adapter = scriptedAdapter([]);
     const worker = await setup(x, adapter, undefined, undefined, { title: 'Caf\uFFFD owners protest new rent rules' });
-    await worker.runDue();
+    await worker.drain();
     const [delivery] = await store.listDeliveries({});
     expect(delivery?.state).toBe('failed');
     expect(delivery?.lastError).toMatch(/^channel x-main: the headline contains U\+FFFD, the replacement character .* near "Caf\uFFFD owners/);
@@ -110,9 +110,9 @@ describe('worker', () => {
   it('marks an unknown outcome on X uncertain (no idempotency), never retrying blindly', async () => {
     const adapter = scriptedAdapter([new PublishError('unknown-outcome', 'HTTP 503 from api.x.com')]);
     const worker = await setup(x, adapter);
-    await worker.runDue();
+    await worker.drain();
     now = new Date(now.getTime() + 3_600_000);
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts).toHaveLength(1);
     const [delivery] = await store.listDeliveries({});
     expect(delivery?.state).toBe('uncertain');
@@ -122,11 +122,11 @@ describe('worker', () => {
   it('retries an unknown outcome on Mastodon with the same text and key inside the hour', async () => {
     const adapter = scriptedAdapter([new PublishError('unknown-outcome', 'timeout'), { remoteId: '7' }]);
     const worker = await setup(mastodon, adapter);
-    await worker.runDue();
+    await worker.drain();
     const [waiting] = await store.listDeliveries({});
     expect(waiting?.state).toBe('pending');
     now = waiting?.nextAttemptAt ?? now;
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts).toHaveLength(2);
     expect(adapter.posts[1]?.idempotencyKey).toBe(adapter.posts[0]?.idempotencyKey);
     expect(adapter.posts[1]?.text).toBe(adapter.posts[0]?.text);
@@ -140,18 +140,18 @@ describe('worker', () => {
       new PublishError('rejected', 'Text is too long'),
     ]);
     const worker = await setup(x, adapter);
-    await worker.runDue();
+    await worker.drain();
     expect((await store.listDeliveries({}))[0]?.nextAttemptAt).toEqual(reset);
-    expect(await worker.runDue()).toBe(0);
+    expect(await worker.drain()).toBe(0);
     now = reset;
-    await worker.runDue();
+    await worker.drain();
     expect((await store.listDeliveries({}))[0]).toMatchObject({ state: 'failed', lastError: 'Text is too long' });
   });
 
   it('counts an "already posted" answer (X duplicate) as posted, not failed', async () => {
     const adapter = scriptedAdapter([new PublishError('rejected', 'X refused a duplicate post', { alreadyPosted: true })]);
     const worker = await setup(x, adapter);
-    await worker.runDue();
+    await worker.drain();
     const [delivery] = await store.listDeliveries({});
     expect(delivery?.state).toBe('posted');
     expect(delivery?.lastError).toMatch(/already on the account/);
@@ -166,13 +166,13 @@ describe('worker', () => {
       return prepare?.(post);
     };
     const worker = await setup(mastodon, adapter);
-    await worker.runDue();
+    await worker.drain();
     const [waiting] = await store.listDeliveries({});
     expect(waiting).toMatchObject({ state: 'pending', attempts: 0, prepared: undefined });
     expect(adapter.posts).toHaveLength(0);
     failPrepare = false;
     now = waiting?.nextAttemptAt ?? now;
-    await worker.runDue();
+    await worker.drain();
     expect((await store.listDeliveries({}))[0]).toMatchObject({ state: 'posted', attempts: 1 });
   });
 
@@ -185,7 +185,7 @@ describe('worker', () => {
       await editorActions({ store, now: () => now }).cancel(delivery.id, 'ana', 'by editor');
       return { key: 'k' };
     };
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts).toHaveLength(0);
     expect((await store.getDelivery(delivery.id))?.state).toBe('cancelled');
   });
@@ -195,7 +195,7 @@ describe('worker', () => {
     const worker = await setup(mastodon, adapter);
     const routing = { routes: [{ id: 'all', channels: [mastodon.id], priority: 'normal' as const }], channels: new Map([[mastodon.id, mastodon]]), configDir: '/' };
     await store.ingest('news', planIngest([makeArticle({ key: 'second', publishedAt: now })], await store.getSourceState('news'), { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
-    expect(await worker.runDue()).toBe(1);
+    expect(await worker.drain()).toBe(1);
     expect(adapter.posts).toHaveLength(1);
     const states = (await store.listDeliveries({})).map((d) => [d.state, d.attempts]);
     // The refused try does not count as an attempt: no attempts are burned while the channel waits.
@@ -212,10 +212,10 @@ describe('worker', () => {
     const worker = await setup(mastodon, adapter);
     const routing = { routes: [{ id: 'all', channels: [mastodon.id], priority: 'normal' as const }], channels: new Map([[mastodon.id, mastodon]]), configDir: '/' };
     await store.ingest('news', planIngest([makeArticle({ key: 'second', publishedAt: now })], await store.getSourceState('news'), { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts).toHaveLength(1);
     now = resetAt;
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts).toHaveLength(2);
   });
 
@@ -226,13 +226,13 @@ describe('worker', () => {
     const routing = { routes: [{ id: 'all', channels: [spaced.id], priority: 'normal' as const }], channels: new Map([[spaced.id, spaced]]), configDir: '/' };
     const state = await store.getSourceState('news');
     await store.ingest('news', planIngest([makeArticle({ key: 'normal-2', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, routing, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts.map((p) => p.article.key)).toEqual(['story']);
     await store.ingest('news', planIngest([makeArticle({ key: 'urgent', publishedAt: now })], state, { backfill: 0, maxAgeMs: 86_400_000 }, { ...routing, routes: [{ ...routing.routes[0]!, priority: 'breaking' as const }] }, now), { sourceId: 'news', consecutiveFailures: 0, initializedAt: now }, now);
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts.map((p) => p.article.key)).toEqual(['story', 'urgent']);
     now = new Date(now.getTime() + 600_000);
-    await worker.runDue();
+    await worker.drain();
     expect(adapter.posts.map((p) => p.article.key)).toEqual(['story', 'urgent', 'normal-2']);
   });
 
@@ -274,7 +274,7 @@ describe('worker', () => {
       const { asked, recheck } = checker({ kind: 'gone', status: 404, finalUrl: 'x' });
       const worker = await setup(x, adapter, undefined, recheck);
       now = new Date(now.getTime() + 2 * MINUTE);
-      await worker.runDue();
+      await worker.drain();
       expect(asked).toEqual([]);
       expect(adapter.posts).toHaveLength(1);
     });
@@ -287,7 +287,7 @@ describe('worker', () => {
         const observer: Observer = { ...silentObserver, articleGone: (channelId, detail) => void reports.push(`${channelId} ${detail.status} ${detail.deliveryId}`) };
         const worker = await setup(x, adapter, observer, recheck);
         now = new Date(now.getTime() + 2 * MINUTE + 1);
-        await worker.runDue();
+        await worker.drain();
         const [delivery] = await store.listDeliveries({});
         expect(asked).toEqual(['https://news.example.org/2026/11/29/story']);
         expect(adapter.posts).toEqual([]);
@@ -310,7 +310,7 @@ describe('worker', () => {
         const { asked, recheck } = checker(answer);
         const worker = await setup(x, adapter, undefined, recheck);
         now = new Date(now.getTime() + 10 * MINUTE);
-        await worker.runDue();
+        await worker.drain();
         expect(asked).toHaveLength(1);
         expect(adapter.posts).toHaveLength(1);
         expect((await store.listDeliveries({}))[0]?.state).toBe('posted');

@@ -13,7 +13,7 @@ export async function pollAction(program: Command, options: { source?: string; w
       throw new UsageError(`unknown source "${options.source ?? ''}"; sources are: ${app.config.sources.map((s) => s.id).join(', ')}`);
     }
     if (options.watch) {
-      const noDelivery = { runDue: async () => 0, recover: async () => 0, deliverOne: async () => undefined, nextDueAt: async () => undefined, stop: async () => undefined };
+      const noDelivery = { runDue: async () => 0, drain: async () => 0, recover: async () => 0, deliverOne: async () => undefined, nextDueAt: async () => undefined, stop: async () => undefined };
       const daemon = createDaemon({ ...app, config: { ...app.config, sources }, worker: noDelivery, readBack: undefined, alarms: undefined });
       await daemon.start();
       await new Promise<void>((resolve) => {
