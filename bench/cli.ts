@@ -12,6 +12,9 @@ import { notBuilt, type PartResult, type Row } from './support/table.js';
  */
 const RUNS = 10;
 const B = 'cli';
+/** Issue 15 item 8: the cold-start bars (`node -e 0` itself is ~75 ms on an idle machine). */
+const HELP_BAR_MS = 120;
+const STATUS_BAR_MS = 300;
 
 interface Timing {
   args: string[];
@@ -83,12 +86,12 @@ export async function runCli(): Promise<PartResult> {
     note: `CPU per process ${Math.round(timings.node.medianCpuMs)} ms`,
   });
   timings.help = time([CRIER_BIN, '--help'], 'crier --help');
-  rows.push(row('crier --help', timings.help, 250));
+  rows.push(row('crier --help', timings.help, HELP_BAR_MS));
 
   const hasStatus = supports('status');
   const hasPreview = supports('preview');
   if (!hasStatus || !hasPreview) {
-    if (!hasStatus) rows.push(notBuilt(B, 'crier status (demo config)', '≤ 400 ms'));
+    if (!hasStatus) rows.push(notBuilt(B, 'crier status (demo config)', `≤ ${STATUS_BAR_MS} ms`));
     if (!hasPreview) rows.push(notBuilt(B, 'crier preview <url> (demo config)', '≤ 800 ms'));
   }
   if (hasStatus || hasPreview) {
@@ -100,7 +103,7 @@ export async function runCli(): Promise<PartResult> {
       run([CRIER_BIN, '--config', config, 'poll'], 'crier poll');
       if (hasStatus) {
         timings.status = time([CRIER_BIN, '--config', config, 'status'], 'crier status');
-        rows.push(row('crier status (demo config)', timings.status, 400));
+        rows.push(row('crier status (demo config)', timings.status, STATUS_BAR_MS));
       }
       if (hasPreview) {
         const reader = new StoreReader(dir.file('crier.db'));

@@ -9,11 +9,15 @@ import type { PartResult, Row } from './support/table.js';
 
 /**
  * RSS of the real daemon (`crier run`, its own process) once it has settled: with the example
- * config, and with 1,000 feed sources on a loopback server. Read from /proc/<pid>/status.
+ * config, and with 200 and 1,000 feed sources on a loopback server (the three dry-run channels).
+ * Read from /proc/<pid>/status.
  */
 const B = 'memory';
 const MB = 1024 * 1024;
 const SOURCES = 1000;
+/** Issue 15 item 4: the daemon with 200 feed sources, against feed2toot's 50 MB. */
+const FEW_SOURCES = 200;
+const FEW_SOURCES_BAR_MB = 100;
 const SETTLE_MS = 3_000;
 const IDLE_WINDOW_MS = 5_000;
 
@@ -60,18 +64,18 @@ async function exampleDaemon(): Promise<SettledDaemon> {
   }
 }
 
-async function manySourcesDaemon(): Promise<SettledDaemon & { firstPollsMs: number }> {
-  const server = startChild(benchFile(import.meta.url, './support/feed-server.ts'), [String(SOURCES), '1000']);
-  const dir = tempDir('mem-1000');
+async function manySourcesDaemon(sources: number): Promise<SettledDaemon & { firstPollsMs: number }> {
+  const server = startChild(benchFile(import.meta.url, './support/feed-server.ts'), [String(sources), '1000']);
+  const dir = tempDir(`mem-${sources}`);
   try {
     const { url } = (await server.next('ready', 60_000)) as { url: string };
-    const file = writeConfig(dir, manyFeedsConfig({ serverUrl: url, feeds: SOURCES, interval: '60s' }));
+    const file = writeConfig(dir, manyFeedsConfig({ serverUrl: url, feeds: sources, interval: '60s' }));
     const reader = new StoreReader(dir.file('crier.db'));
     const daemon = startDaemon(file);
     try {
       const t0 = Date.now();
-      const ready = await waitUntil(() => reader.initializedSources() === SOURCES, 50_000, 250);
-      if (!ready) throw new Error(`only ${reader.initializedSources()} of ${SOURCES} sources polled in 50 s\n${daemon.stderr()}`);
+      const ready = await waitUntil(() => reader.initializedSources() === sources, 50_000, 250);
+      if (!ready) throw new Error(`only ${reader.initializedSources()} of ${sources} sources polled in 50 s\n${daemon.stderr()}`);
       const settled = await settle(daemon.pid, t0);
       return { ...settled, firstPollsMs: settled.startupMs };
     } finally {
@@ -86,7 +90,9 @@ async function manySourcesDaemon(): Promise<SettledDaemon & { firstPollsMs: numb
 
 export async function runMemory(): Promise<PartResult> {
   const example = await exampleDaemon();
-  const many = await manySourcesDaemon();
+  const few = await manySourcesDaemon(FEW_SOURCES);
+  const many = await manySourcesDaemon(SOURCES);
+  const fewMb = few.rssBytes / MB;
   const rows: Row[] = [
     {
       benchmark: B,
@@ -94,6 +100,15 @@ export async function runMemory(): Promise<PartResult> {
       crier: example.rssBytes / MB,
       unit: 'MB',
       note: `VmRSS ${SETTLE_MS / 1000} s after its first poll and deliveries; peak (VmHWM) ${Math.round(example.peakRssBytes / MB)} MB; idle CPU ${example.idleCpuPercent.toFixed(1)} % of one core`,
+    },
+    {
+      benchmark: B,
+      metric: `idle daemon, ${FEW_SOURCES} feed sources: RSS`,
+      crier: fewMb,
+      unit: 'MB',
+      bar: `≤ ${FEW_SOURCES_BAR_MB} MB`,
+      met: fewMb <= FEW_SOURCES_BAR_MB,
+      note: `three dry-run channels; VmRSS after every source's first poll (${(few.firstPollsMs / 1000).toFixed(1)} s from start); peak (VmHWM) ${Math.round(few.peakRssBytes / MB)} MB`,
     },
     {
       benchmark: B,
@@ -110,5 +125,5 @@ export async function runMemory(): Promise<PartResult> {
       note: `% of one core over ${IDLE_WINDOW_MS / 1000} s with no poll due (60 s interval): the scheduler's own cost`,
     },
   ];
-  return { rows, details: { example, manySources: many } };
+  return { rows, details: { example, fewSources: few, manySources: many } };
 }
