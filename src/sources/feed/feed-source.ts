@@ -1,7 +1,7 @@
 import type { FeedSourceConfig } from './feed-config.js';
 import type { SourceKind } from '../source-kind.js';
 import { fetchFeed } from './fetch-feed.js';
-import { parseFeed } from './parse-feed.js';
+import { sharedParsePool } from './parse-pool.js';
 
 
 /** RSS 2.0, Atom 1.0, JSON Feed 1.1: conditional GET, and no parse when the body is unchanged. */
@@ -20,7 +20,8 @@ export const feedKind: SourceKind<FeedSourceConfig> = {
     const cursor = { etag: fetched.etag, lastModified: fetched.lastModified, bodyHash: fetched.hash };
     if (fetched.kind === 'unchanged') return { kind: 'unchanged', cursor };
     if (fetched.charsetWarning !== undefined) logger.warn({ encoding: fetched.encoding }, fetched.charsetWarning);
-    const feed = parseFeed(fetched.body, { sourceId: source.id, feedUrl: fetched.finalUrl, now: now() });
+    // A big body is parsed in a worker thread, so the daemon keeps answering meanwhile (parse-pool.ts).
+    const feed = await sharedParsePool().parse(fetched.body, { sourceId: source.id, feedUrl: fetched.finalUrl, now: now() });
     return { kind: 'articles', articles: feed.articles, cursor };
   },
 };

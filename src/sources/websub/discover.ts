@@ -1,6 +1,6 @@
 import { fetch, type Dispatcher, type Response } from 'undici';
 import { collect, decodeBody } from '../feed/read-body.js';
-import { parseFeed } from '../feed/parse-feed.js';
+import { sharedParsePool } from '../feed/parse-pool.js';
 
 export interface Discovered {
   hub: string;
@@ -38,7 +38,7 @@ export async function discoverHub(feedUrl: string, options: DiscoverOptions): Pr
     const bytes = response.body
       ? await collect(response.body, MAX_BYTES, () => new Error(`WebSub discovery: feed ${feedUrl} is larger than 15 MiB`))
       : Buffer.alloc(0);
-    const feed = parseFeed(decodeBody(bytes, response.headers.get('content-type') ?? undefined), {
+    const feed = await sharedParsePool().parse(decodeBody(bytes, response.headers.get('content-type') ?? undefined), {
       sourceId: options.sourceId,
       feedUrl: finalUrl,
       now: options.now,
