@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { Agent } from 'undici';
-import type { CrierConfig, ResolvedSource } from '../config/load.js';
+import type { CrierConfig } from '../config/load.js';
 import type { Worker } from '../delivery/worker.js';
 import type { ReadBack } from '../delivery/read-back.js';
 import type { Alarms } from '../delivery/alarms.js';
@@ -14,11 +14,11 @@ import { isPolled } from '../sources/source-configs.js';
 import type { PullRequest, PullResult, PushIngest } from '../sources/source-kind.js';
 import { pullSourceArticle } from '../delivery/pull-article.js';
 import { pulledAfterPosting } from '../delivery/pulled-after-posting.js';
-import { isDeadHere } from '../delivery/replica-name.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPushSources } from './push-sources.js';
 import { createTickFailures } from './tick-failures.js';
 import { createPollHolds } from '../sources/poll-holds.js';
+import { createPollScheduler } from './poll-scheduler.js';
 import type { Observer } from '../observe/observer.js';
 import type { SourceState, Store } from '../store/store.js';
 
@@ -60,24 +60,17 @@ export interface Daemon {
 const MAX_SLEEP_MS = 1000;
 /** A new source polls within this window after start: soon, but not all sources at once. */
 const FIRST_POLL_SPREAD_MS = 3000;
-/** Concurrent polls in all; undici's per-origin cap keeps it at 2 per host. */
-const MAX_CONCURRENT_POLLS = 16;
-/**
- * A poll claim outlives the fetch deadline by this much, for the parse and the store write. Should
- * a poll outlast it, another replica may poll the source too: harmless (ingest is atomic per
- * article), only wasted work.
- */
-const POLL_CLAIM_MARGIN_MS = 10_000;
 
 /**
- * The scheduler: poll due times and delivery due times both live in the store, so a restart
- * picks up where the last run stopped. node-cron only serves sources with a calendar schedule.
+ * The daemon: polls run on their own schedule (poll-scheduler.ts: due times from the store, kept in
+ * memory), and deliveries, read-backs and alarms in a loop that wakes when work arrives or falls
+ * due. Due times are all stored, so a restart picks up where the last run stopped. node-cron only
+ * serves sources with a calendar schedule.
  */
 export function createDaemon(deps: DaemonDeps): Daemon {
   const dispatcher = new Agent({ connections: 2, keepAliveTimeout: 30_000 });
   const abort = new AbortController();
   const cronTasks: ScheduledTask[] = [];
-  const forcedDue = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
   const heartbeat = createHeartbeat(deps.store, deps.now);
@@ -134,6 +127,24 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     };
   }
 
+  const polledSources = new Map(deps.config.sources.filter(isPolled).map((source) => [source.id, source]));
+  const polls = createPollScheduler({
+    sources: polledSources,
+    store: deps.store,
+    owner: deps.owner,
+    now: deps.now,
+    logger: deps.logger,
+    defaultFetchTimeoutMs: deps.config.defaults.fetchTimeout,
+    signal: abort.signal,
+    poll: async (source, claimed) => {
+      const report = await pollSource(source, pollDeps(), claimed);
+      // New deliveries (or a pulled story's retractions) are work for the delivery loop now.
+      if (report.result === 'ingested' && (report.counts.deliveriesCreated > 0 || report.counts.pulled > 0)) wake();
+      return report;
+    },
+    serialized,
+  });
+
   function serialized<T>(sourceId: string, fn: () => Promise<T>): Promise<T> {
     const run = (sourceQueues.get(sourceId) ?? Promise.resolve()).then(fn);
     const tail = run.then(
@@ -163,7 +174,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (queued) return queued;
     const run = serialized(sourceId, async () => {
       queuedPolls.delete(sourceId);
-      if (!abort.signal.aborted && (await claim(source, true))) await pollSource(source, pollDeps());
+      const claimed = abort.signal.aborted ? undefined : await polls.claim(source, true);
+      if (claimed) polls.polled(source, await pollSource(source, pollDeps(), claimed), claimed.initializedAt !== undefined);
     }).then(wake);
     queuedPolls.set(sourceId, run);
     return track(run);
@@ -198,58 +210,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     else schedule(0);
   }
 
-  /** A source's due time: the stored one, or later while a backoff the store could not save holds it. */
-  function dueAt(sourceId: string, state: SourceState | undefined): number {
-    const stored = state?.nextPollAt?.getTime() ?? 0;
-    return Math.max(Number.isFinite(stored) ? stored : 0, holds.until(sourceId)?.getTime() ?? 0);
-  }
-
-  async function sourceStates(): Promise<Map<string, SourceState>> {
-    return new Map((await deps.store.listSourceStates()).map((state) => [state.sourceId, state]));
-  }
-
-  async function dueSources(): Promise<{ source: ResolvedSource; forced: boolean }[]> {
-    const now = deps.now().getTime();
-    const due: { source: ResolvedSource; forced: boolean }[] = [];
-    // One query for every source's state: with 1,000 sources, one read per source per tick was
-    // most of the daemon's CPU (bench/, polling).
-    const states = await sourceStates();
-    for (const source of deps.config.sources) {
-      if (!isPolled(source)) continue;
-      const state = states.get(source.id);
-      if (forcedDue.delete(source.id)) due.push({ source, forced: true });
-      else if (source.schedule && state?.initializedAt) continue;
-      else if (dueAt(source.id, state) <= now) due.push({ source, forced: false });
-    }
-    return due;
-  }
-
-  /**
-   * Replicas share the polling: a source is polled by the one that claims it for this due time
-   * (forced: a push or a calendar schedule asked for it now). The claim ends when the poll's state
-   * is saved, or after the fetch deadline and a margin if this replica dies first.
-   */
-  async function claim(source: ResolvedSource, force: boolean): Promise<boolean> {
-    const ttl = (source.fetchTimeout ?? deps.config.defaults.fetchTimeout) + POLL_CLAIM_MARGIN_MS;
-    if (await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force)) return true;
-    // A replica killed on this machine mid-poll leaves its claim behind: void, not waited out.
-    const holder = (await deps.store.getSourceState(source.id))?.claimedBy;
-    return holder !== undefined && isDeadHere(holder) && deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]);
-  }
-
-  async function pollAll(sources: { source: ResolvedSource; forced: boolean }[]): Promise<void> {
-    const queue = [...sources];
-    const lane = async () => {
-      for (let next = queue.shift(); next && !abort.signal.aborted; next = queue.shift()) {
-        const { source, forced } = next;
-        await serialized(source.id, async () => {
-          if (await claim(source, forced)) await pollSource(source, pollDeps());
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_POLLS, queue.length) }, lane));
-  }
-
   async function tick(): Promise<void> {
     ticking = true;
     wakeSoon = false;
@@ -257,7 +217,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     try {
       await heartbeat.beat();
       await push?.maintain();
-      await pollAll(await dueSources());
       await deps.worker.runDue(abort.signal);
       await deps.readBack?.runDue(abort.signal);
       await deps.alarms?.runDue();
@@ -295,15 +254,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     // A post's read-back (or an unknown outcome's settling) is work to wake for too.
     const checkDue = await deps.readBack?.nextDueAt();
     if (checkDue) wake = Math.min(wake, checkDue.getTime());
-    const states = await sourceStates();
-    for (const source of deps.config.sources) {
-      if (!isPolled(source)) continue;
-      const state = states.get(source.id);
-      // Past due but claimed by another replica: looked at again at the next regular wake-up,
-      // not in a loop of empty ticks while that replica polls it.
-      if (source.schedule || (state?.claimedBy !== undefined && state.claimedBy !== deps.owner)) continue;
-      if (state?.nextPollAt || holds.until(source.id)) wake = Math.min(wake, dueAt(source.id, state));
-    }
     return Math.max(0, wake - now);
   }
 
@@ -321,23 +271,21 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await heartbeat.beat();
       const recovered = await deps.worker.recover();
       if (recovered > 0) deps.logger.warn({ recovered }, 'settled deliveries left sending by the last run');
-      for (const source of deps.config.sources) {
-        if (!isPolled(source)) continue;
-        const state = await deps.store.getSourceState(source.id);
+      // Every source's state in one read; a source never polled gets its first due time.
+      const states = new Map((await deps.store.listSourceStates()).map((state) => [state.sourceId, state]));
+      for (const source of polledSources.values()) {
+        const state = states.get(source.id);
         if (!state?.nextPollAt) {
-          await deps.store.saveSourceState({
+          const first: SourceState = {
             ...(state ?? { sourceId: source.id, consecutiveFailures: 0 }),
             nextPollAt: new Date(deps.now().getTime() + Math.floor(deps.random() * Math.min(FIRST_POLL_SPREAD_MS, source.interval))),
-          });
+          };
+          await deps.store.saveSourceState(first);
+          states.set(source.id, first);
         }
-        if (source.schedule) {
-          cronTasks.push(
-            cron.schedule(source.schedule, () => {
-              forcedDue.add(source.id);
-            }),
-          );
-        }
+        if (source.schedule) cronTasks.push(cron.schedule(source.schedule, () => polls.force(source.id)));
       }
+      polls.load([...states.values()]);
       await push?.start();
       // Another replica took a push or an editor queued a post: wake now, not at the next tick.
       unwatch = await deps.store.watch?.(wake);
@@ -345,6 +293,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         { sources: deps.config.sources.length, channels: deps.config.channels.length },
         'crier is running; Ctrl-C to stop',
       );
+      polls.start();
       current = tick();
     },
     async stop() {
@@ -352,6 +301,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (timer) clearTimeout(timer);
       for (const task of cronTasks) await task.stop();
       await push?.stop();
+      await polls.stop();
       await current;
       await Promise.allSettled(background);
       await unwatch?.();

@@ -35,10 +35,11 @@ export interface PollDeps {
   onPulled?: ((sourceId: string, keys: readonly string[]) => Promise<void>) | undefined;
 }
 
+/** `nextPollAt`: when the source is due again, as recorded (or held in memory when the store failed). */
 export type PollReport =
-  | { result: 'not-modified' }
-  | { result: 'ingested'; counts: IngestResult; found: number }
-  | { result: 'error'; error: string; failures: number }
+  | { result: 'not-modified'; nextPollAt: Date }
+  | { result: 'ingested'; counts: IngestResult; found: number; nextPollAt: Date }
+  | { result: 'error'; error: string; failures: number; nextPollAt: Date }
   /** The daemon stopped mid-poll: nothing recorded, the source is still due at the next start. */
   | { result: 'stopped' };
 
@@ -51,12 +52,13 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
 
 /**
  * One poll of one source: ask its kind for what changed, plan and ingest atomically. A failure never throws out of here: it is recorded on the source, logged, and the
- * source backs off (capped) and keeps trying; other sources are unaffected.
+ * source backs off (capped) and keeps trying; other sources are unaffected. `claimed`: the
+ * source's state as the caller's poll claim returned it (else it is read here).
  */
-export async function pollSource(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
+export async function pollSource(source: ResolvedSource, deps: PollDeps, claimed?: SourceState): Promise<PollReport> {
   let report: PollReport;
   try {
-    report = await pollOnce(source, deps);
+    report = await pollOnce(source, deps, claimed);
   } catch (error) {
     if (deps.signal?.aborted) return { result: 'stopped' };
     // The store failed outside the fetch (reading the state, or saving a failure): the source
@@ -73,9 +75,15 @@ export async function pollSource(source: ResolvedSource, deps: PollDeps): Promis
   return report;
 }
 
-async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollReport> {
-  const log = deps.logger.child({ source: source.id });
-  const previous = await deps.store.getSourceState(source.id);
+/** A source's logger, made only when something is logged: a 304 logs nothing and makes none. */
+function sourceLogger(deps: Pick<PollDeps, 'logger'>, sourceId: string): () => Logger {
+  let child: Logger | undefined;
+  return () => (child ??= deps.logger.child({ source: sourceId }));
+}
+
+async function pollOnce(source: ResolvedSource, deps: PollDeps, claimed: SourceState | undefined): Promise<PollReport> {
+  const logger = sourceLogger(deps, source.id);
+  const previous = claimed ?? (await deps.store.getSourceState(source.id));
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
   const failuresBefore = Math.max(state.consecutiveFailures, deps.holds?.failures(source.id) ?? 0);
   const startedAt = deps.now();
@@ -84,10 +92,13 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
       state: previous,
       now: deps.now,
       deadlineMs: source.fetchTimeout ?? deps.fetchTimeoutMs,
-      logger: log,
+      get logger() {
+        return logger();
+      },
       dispatcher: deps.dispatcher,
       signal: deps.signal,
     });
+    const due = nextPollAt(deps.now(), deps.intervalFor?.(source) ?? source.interval, deps.random);
     const ok: SourceState = {
       ...state,
       ...fetched.cursor,
@@ -95,25 +106,25 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
       lastOkAt: deps.now(),
       consecutiveFailures: 0,
       lastError: undefined,
-      nextPollAt: nextPollAt(deps.now(), deps.intervalFor?.(source) ?? source.interval, deps.random),
+      nextPollAt: due,
     };
-    if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) log.info('source recovered');
+    if (state.consecutiveFailures >= ALERT_AFTER_FAILURES) logger().info('source recovered');
     if (fetched.kind === 'unchanged') {
       await deps.store.saveSourceState({ ...ok, initializedAt: state.initializedAt ?? deps.now() });
       deps.holds?.clear(source.id);
-      return { result: 'not-modified' };
+      return { result: 'not-modified', nextPollAt: due };
     }
     const next = { ...ok, initializedAt: state.initializedAt ?? deps.now() };
     const { counts } = await ingestArticles(source, fetched.articles, previous, next, deps, fetched.pulled);
     deps.holds?.clear(source.id);
-    if (counts.pulled > 0) log.info({ pulled: fetched.pulled?.length, cancelled: counts.pulled }, 'pulled stories: pending deliveries cancelled');
+    if (counts.pulled > 0) logger().info({ pulled: fetched.pulled?.length, cancelled: counts.pulled }, 'pulled stories: pending deliveries cancelled');
     if (fetched.pulled?.length && deps.onPulled) {
-      await deps.onPulled(source.id, fetched.pulled).catch((error: unknown) => log.error({ err: error }, `pulled stories: could not look at their posts: ${errorMessage(error)}`));
+      await deps.onPulled(source.id, fetched.pulled).catch((error: unknown) => logger().error({ err: error }, `pulled stories: could not look at their posts: ${errorMessage(error)}`));
     }
     if (counts.deliveriesCreated > 0 || counts.recorded > 0) {
-      log.info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
+      logger().info({ found: fetched.articles.length, ...counts }, previous?.initializedAt ? 'new articles' : 'first poll recorded');
     }
-    return { result: 'ingested', counts, found: fetched.articles.length };
+    return { result: 'ingested', counts, found: fetched.articles.length, nextPollAt: due };
   } catch (error) {
     // Stopping is not the source's failure: no backoff, no log, the poll simply did not happen.
     if (deps.signal?.aborted) return { result: 'stopped' };
@@ -132,11 +143,11 @@ async function pollOnce(source: ResolvedSource, deps: PollDeps): Promise<PollRep
     }
     deps.holds?.clear(source.id);
     if (failures === ALERT_AFTER_FAILURES) {
-      log.error({ failures, nextPollAt: next }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
+      logger().error({ failures, nextPollAt: next }, `source ${source.id} failed ${failures} polls in a row: ${message}`);
     } else {
-      log.warn({ failures, nextPollAt: next }, message);
+      logger().warn({ failures, nextPollAt: next }, message);
     }
-    return { result: 'error', error: message, failures };
+    return { result: 'error', error: message, failures, nextPollAt: next };
   }
 }
 
@@ -149,7 +160,7 @@ function holdUnsaved(source: ResolvedSource, error: unknown, failures: number, d
   const { message, next } = afterFailure(source, error, failures, deps);
   deps.holds?.hold(source.id, next, failures);
   deps.logger.child({ source: source.id }).error({ failures, nextPollAt: next }, `source ${source.id}: the store failed (${message}); not polled again before ${next.toISOString()}`);
-  return { result: 'error', error: message, failures };
+  return { result: 'error', error: message, failures, nextPollAt: next };
 }
 
 /**

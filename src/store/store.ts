@@ -280,9 +280,10 @@ export interface Store {
    * Whether this owner may poll the source now: one replica per due time. Granted when the source
    * is due (or `force`, a push asked for a poll) and no other owner's claim is in force (an owner
    * in `takeOver` is known dead: its claim is void); the claim lasts `ttlMs` or until the poll's
-   * state is saved.
+   * state is saved. Returns the source's state as claimed (the poll reads no more), or undefined
+   * when the claim is refused.
    */
-  claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean, takeOver?: readonly string[]): Promise<boolean>;
+  claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean, takeOver?: readonly string[]): Promise<SourceState | undefined>;
   /**
    * Tells `listener` when another process changed the queue (PostgreSQL LISTEN/NOTIFY), so a
    * replica wakes at once for work another one received. Absent where nothing can tell.

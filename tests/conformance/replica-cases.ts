@@ -49,45 +49,56 @@ export function replicaCases(ctx: Ctx): void {
   describe('poll claims', () => {
     it('granted when due and unclaimed; refused while another owner holds it; the owner may claim again', async () => {
       const s = ctx.store;
-      expect(await s.claimPoll('news', 'a', T0, TTL)).toBe(true);
-      expect(await s.claimPoll('news', 'b', at(SECOND), TTL)).toBe(false);
-      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, true)).toBe(false);
-      expect(await s.claimPoll('news', 'a', at(2 * SECOND), TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'a', T0, TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'a' });
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL)).toBeUndefined();
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, true)).toBeUndefined();
+      expect(await s.claimPoll('news', 'a', at(2 * SECOND), TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'a' });
       // a's renewed claim runs to T0 + 32 s: then it is over, and b may poll.
-      expect(await s.claimPoll('news', 'b', at(31 * SECOND), TTL)).toBe(false);
-      expect(await s.claimPoll('news', 'b', at(32 * SECOND), TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'b', at(31 * SECOND), TTL)).toBeUndefined();
+      expect(await s.claimPoll('news', 'b', at(32 * SECOND), TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'b' });
     });
 
     it('not before the source is due, unless forced (a push asked for a poll)', async () => {
       const s = ctx.store;
       await s.saveSourceState(sourceState('news', { nextPollAt: at(60 * SECOND) }));
-      expect(await s.claimPoll('news', 'a', T0, TTL)).toBe(false);
-      expect(await s.claimPoll('news', 'a', at(60 * SECOND), TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'a', T0, TTL)).toBeUndefined();
+      expect(await s.claimPoll('news', 'a', at(60 * SECOND), TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'a' });
       await s.saveSourceState(sourceState('news', { nextPollAt: at(120 * SECOND) }));
-      expect(await s.claimPoll('news', 'b', at(61 * SECOND), TTL)).toBe(false);
-      expect(await s.claimPoll('news', 'b', at(61 * SECOND), TTL, true)).toBe(true);
-      expect(await s.claimPoll('news', 'a', at(62 * SECOND), TTL, true)).toBe(false);
+      expect(await s.claimPoll('news', 'b', at(61 * SECOND), TTL)).toBeUndefined();
+      expect(await s.claimPoll('news', 'b', at(61 * SECOND), TTL, true)).toMatchObject({ sourceId: 'news', claimedBy: 'b' });
+      expect(await s.claimPoll('news', 'a', at(62 * SECOND), TTL, true)).toBeUndefined();
     });
 
     it('saving the poll state or ingesting a poll ends the claim', async () => {
       const s = ctx.store;
-      expect(await s.claimPoll('news', 'a', T0, TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'a', T0, TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'a' });
       await s.saveSourceState(sourceState('news', { nextPollAt: T0 }));
-      expect(await s.claimPoll('news', 'b', at(SECOND), TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'b' });
       await s.ingest('news', [record(makeArticle({ key: 'a' }))], sourceState('news', { nextPollAt: at(SECOND) }), at(SECOND));
-      expect(await s.claimPoll('news', 'a', at(2 * SECOND), TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'a', at(2 * SECOND), TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'a' });
       expect(await s.getSourceState('news')).toMatchObject({ nextPollAt: at(SECOND), initializedAt: T0 });
     });
 
     it('names who holds a poll claim, and voids the claim of an owner known dead at once', async () => {
       const s = ctx.store;
-      expect(await s.claimPoll('news', 'dead', T0, TTL)).toBe(true);
+      expect(await s.claimPoll('news', 'dead', T0, TTL)).toMatchObject({ sourceId: 'news', claimedBy: 'dead' });
       expect((await s.getSourceState('news'))?.claimedBy).toBe('dead');
-      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['someone-else'])).toBe(false);
-      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['dead'])).toBe(true);
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['someone-else'])).toBeUndefined();
+      expect(await s.claimPoll('news', 'b', at(SECOND), TTL, false, ['dead'])).toMatchObject({ sourceId: 'news', claimedBy: 'b' });
       expect((await s.getSourceState('news'))?.claimedBy).toBe('b');
       await s.saveSourceState(sourceState('news', { nextPollAt: at(60 * SECOND) }));
       expect((await s.getSourceState('news'))?.claimedBy).toBeUndefined();
+    });
+
+    it("returns the source's state as claimed, so the poll reads nothing more", async () => {
+      const s = ctx.store;
+      await s.saveSourceState(sourceState('news', { etag: '"v7"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT', nextPollAt: T0, consecutiveFailures: 2, lastError: 'HTTP 503' }));
+      expect(await s.claimPoll('news', 'a', T0, TTL)).toEqual(
+        expect.objectContaining({ sourceId: 'news', etag: '"v7"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT', nextPollAt: T0, consecutiveFailures: 2, lastError: 'HTTP 503', claimedBy: 'a' }),
+      );
+      // A source never seen before is made and claimed in one go.
+      expect(await s.claimPoll('fresh', 'a', T0, TTL)).toMatchObject({ sourceId: 'fresh', consecutiveFailures: 0, claimedBy: 'a' });
+      expect(await s.claimPoll('fresh', 'b', T0, TTL)).toBeUndefined();
     });
 
     it('two replicas claiming at once: one polls', async () => {

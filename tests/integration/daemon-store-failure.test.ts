@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
+import { createWorker } from '../../src/delivery/worker.js';
 import { openApp } from '../../src/runtime/app.js';
 import { ingestPushed } from '../../src/sources/poll-source.js';
 import type { Store } from '../../src/store/store.js';
@@ -26,7 +27,7 @@ function diskFull(): Error {
 function failingWrites(store: Store, failing: { writes: boolean; reads: boolean }): Store {
   // A full disk still lets a row be updated in place (the poll claim); what grows the file fails.
   const writes = new Set<PropertyKey>(['saveSourceState', 'ingest']);
-  const reads = new Set<PropertyKey>(['listSourceStates', 'getSourceState']);
+  const reads = new Set<PropertyKey>(['listSourceStates', 'getSourceState', 'dueDeliveries', 'nextDueAt']);
   return new Proxy(store, {
     get(target, name, receiver) {
       const value: unknown = Reflect.get(target, name, receiver);
@@ -79,7 +80,20 @@ routes:
   // random 0: the first poll is due at once, and jitter is at its low end (90 % of the wait).
   const app = await openApp(config, { logger, write: () => undefined, random: () => 0 });
   const switches = { writes: false, reads: false };
-  const daemon = createDaemon({ ...app, store: failingWrites(app.store, switches) });
+  // The worker reads the queue from the same failing store, as it does in `crier run`.
+  const store = failingWrites(app.store, switches);
+  const daemon = createDaemon({ ...app, store, worker: createWorker({
+      store,
+      owner: app.owner,
+      channels: app.channels,
+      templates: app.templates,
+      logger,
+      now: app.now,
+      random: app.random,
+      defaultLanguage: config.defaults.language,
+      observer: app.observer,
+      readBack: config.readBack,
+    }) });
   await daemon.start();
   Object.assign(switches, failing);
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,10 +120,13 @@ describe('a store that cannot write (issue 14: 657 fetches in 10 s)', () => {
 
   it('a tick that keeps failing waits, and logs each distinct error once a minute', async () => {
     const { lines } = await runDaemonFor(3500, 'reads', { writes: true, reads: true });
-    const failures = lines.filter((line) => line.level >= 50);
-    // Without the limit: two error lines a second (the tick, and planning the next wake-up).
-    expect(failures.length).toBe(1);
-    expect(failures[0]?.msg).toMatch(/daemon tick failed; retrying in 1 s/);
+    const failures = lines.filter((line) => line.level >= 50).map((line) => line.msg);
+    // Without the limit: two error lines a second (the tick, and planning the next wake-up). The
+    // poll, scheduled apart from the tick, logs its own failure to save once and backs off.
+    expect(failures.filter((msg) => /daemon tick failed; retrying in 1 s/.test(msg))).toHaveLength(1);
+    expect(failures.filter((msg) => /daemon/.test(msg))).toHaveLength(1);
+    expect(failures.filter((msg) => /^source news: the store failed/.test(msg)).length).toBeLessThanOrEqual(1);
+    expect(failures.length).toBeLessThanOrEqual(2);
   });
 
   it('a pushed article leaves the source with a due time, never an empty one that reads as due at every tick', async () => {

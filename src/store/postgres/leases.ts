@@ -1,4 +1,6 @@
+import type { SourceState } from '../store.js';
 import { rows, type Db } from './db.js';
+import { sourceFromRow, type SourceRow } from './rows.js';
 
 /**
  * Takes or renews each channel's lease unless another owner's is in force (or that owner is in
@@ -50,16 +52,17 @@ export async function claimPoll(
   ttlMs: number,
   force: boolean,
   takeOver: readonly string[],
-): Promise<boolean> {
-  const claimed = await rows<{ source_id: string }>(
+): Promise<SourceState | undefined> {
+  const claimed = await rows<SourceRow>(
     db,
     `INSERT INTO sources (source_id, consecutive_failures, claimed_by, claimed_until) VALUES ($1, 0, $2, $3)
      ON CONFLICT (source_id) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until
        WHERE (sources.claimed_until IS NULL OR sources.claimed_until <= $4 OR sources.claimed_by = $2
            OR sources.claimed_by = ANY($6::text[]))
          AND ($5::boolean OR sources.next_poll_at IS NULL OR sources.next_poll_at <= $4)
-     RETURNING source_id`,
+     RETURNING *`,
     [sourceId, owner, new Date(now.getTime() + ttlMs), now, force, takeOver],
   );
-  return claimed.length === 1;
+  const row = claimed[0];
+  return row === undefined ? undefined : sourceFromRow(row);
 }

@@ -274,7 +274,7 @@ export class PostgresStore implements Store {
     await releaseChannels(this.pool, owner);
   }
 
-  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<boolean> {
+  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<SourceState | undefined> {
     return claimPoll(this.pool, sourceId, owner, now, ttlMs, force, takeOver);
   }
 

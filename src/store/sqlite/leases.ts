@@ -1,3 +1,5 @@
+import type { SourceState } from '../store.js';
+import { sourceFromRow, type SourceRow } from './rows.js';
 import type { Sql } from './sql.js';
 
 /** Takes or renews each channel's lease unless another owner's is in force; returns those held. */
@@ -35,15 +37,20 @@ export function releaseChannels(db: Sql, owner: string): void {
 }
 
 /** One poll per due time: the source must be due (or forced) and unclaimed by anyone else. */
-export function claimPoll(db: Sql, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean, takeOver: readonly string[]): boolean {
-  db.prepare('INSERT OR IGNORE INTO sources (source_id, consecutive_failures) VALUES (?, 0)').run(sourceId);
-  const info = db
-    .prepare(
+export function claimPoll(db: Sql, sourceId: string, owner: string, now: Date, ttlMs: number, force: boolean, takeOver: readonly string[]): SourceState | undefined {
+  const params = { source: sourceId, owner, until: now.getTime() + ttlMs, now: now.getTime(), force: force ? 1 : 0, dead: JSON.stringify(takeOver) };
+  const claim = db.prepare(
       `UPDATE sources SET claimed_by = @owner, claimed_until = @until
        WHERE source_id = @source AND (claimed_until IS NULL OR claimed_until <= @now OR claimed_by = @owner
            OR claimed_by IN (SELECT value FROM json_each(@dead)))
-         AND (@force = 1 OR next_poll_at IS NULL OR next_poll_at <= @now)`,
-    )
-    .run({ source: sourceId, owner, until: now.getTime() + ttlMs, now: now.getTime(), force: force ? 1 : 0, dead: JSON.stringify(takeOver) });
-  return info.changes === 1;
+         AND (@force = 1 OR next_poll_at IS NULL OR next_poll_at <= @now)
+       RETURNING *`,
+  );
+  // The claim returns the row it took, so the poll needs no second read of the source's state.
+  let row = claim.get(params) as SourceRow | undefined;
+  // A source never polled has no row yet: one is made (the transaction holds the write lock).
+  if (row === undefined && db.prepare('INSERT OR IGNORE INTO sources (source_id, consecutive_failures) VALUES (?, 0)').run(sourceId).changes === 1) {
+    row = claim.get(params) as SourceRow | undefined;
+  }
+  return row && sourceFromRow(row);
 }

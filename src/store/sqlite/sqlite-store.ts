@@ -334,7 +334,7 @@ export class SqliteStore implements Store {
     releaseChannels(this.sql, owner);
   }
 
-  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<boolean> {
+  async claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force = false, takeOver: readonly string[] = []): Promise<SourceState | undefined> {
     return this.db.transaction(() => claimPoll(this.sql, sourceId, owner, now, ttlMs, force, takeOver))();
   }
 }
