@@ -1,4 +1,4 @@
-import { isFunctionWord } from './function-words.js';
+import { functionWordTest } from './function-words.js';
 import { graphemeLength } from './graphemes.js';
 import { ELLIPSIS } from './truncate.js';
 
@@ -17,8 +17,8 @@ const SENTENCE_END = /[.!?。！？؟।…]["'”’»)\]]*$/u;
 const CLAUSE_MARK = /[,;:](?=\s)|\s[–—-]\s|[、，；：،؛]/gu;
 /** Scripts written without spaces between words: there any word boundary is a place to cut. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-/** Nothing but a word may come before the ellipsis: no comma, dash, colon or opening bracket. */
-const TRAILING_PUNCTUATION = /[\s,;:、，；：،؛–—\-([{«“‘"'·]+$/u;
+/** Nothing but a word may come before the ellipsis: no comma, dash, colon or opening bracket (one such character). */
+const TRAILING_CHARACTER = /^[\s,;:、，；：،؛–—\-([{«“‘"'·]$/u;
 
 /**
  * Every acceptable shortening of `text`, by kind, each list from shortest to longest:
@@ -31,22 +31,44 @@ const TRAILING_PUNCTUATION = /[\s,;:、，；：،؛–—\-([{«“‘"'·]+$/u
 export function cutCandidates(text: string, language: string | undefined): Record<Cut['kind'], Cut[]> {
   const segments = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(text)].filter((s) => s.isWordLike);
   const wordEnds = segments.map((s) => s.index + s.segment.length);
-  const wordsBefore = (position: number) => wordEnds.filter((end) => end <= position).length;
+  const functionWord = functionWordTest(language);
+  // Words whose end is at or before `position` (wordEnds is ascending): a binary search.
+  const wordsBefore = (position: number): number => {
+    let low = 0;
+    let high = wordEnds.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((wordEnds[mid] ?? 0) <= position) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
   const endsOnFunctionWord = (position: number): boolean => {
     const last = segments[wordsBefore(position) - 1];
-    return last !== undefined && isFunctionWord(last.segment, language);
+    return last !== undefined && functionWord(last.segment);
   };
-  const make = (body: string, kind: Cut['kind'], position: number): Cut | undefined => {
-    const cutText = kind === 'sentence' ? body : `${body}${ELLIPSIS}`;
-    if (body === '' || count(cutText, ELLIPSIS) > 1) return undefined;
-    // Counted on demand: only the few cuts bestCut weighs need it.
+  // Every body is a prefix of `text`: how many "…" it holds is a prefix count.
+  const ellipses: number[] = [];
+  for (let at = text.indexOf(ELLIPSIS); at !== -1; at = text.indexOf(ELLIPSIS, at + 1)) ellipses.push(at);
+  const ellipsesIn = (length: number): number => {
+    let n = 0;
+    while (n < ellipses.length && (ellipses[n] ?? 0) + ELLIPSIS.length <= length) n += 1;
+    return n;
+  };
+  const make = (bodyLength: number, kind: Cut['kind'], position: number): Cut | undefined => {
+    if (bodyLength === 0 || ellipsesIn(bodyLength) + (kind === 'sentence' ? 0 : 1) > 1) return undefined;
+    // Built and counted on demand: only the few cuts bestCut weighs need their text.
+    let cutText: string | undefined;
     let length: number | undefined;
     return {
-      text: cutText,
+      get text() {
+        cutText ??= kind === 'sentence' ? text.slice(0, bodyLength) : `${text.slice(0, bodyLength)}${ELLIPSIS}`;
+        return cutText;
+      },
       kind,
       words: wordsBefore(position),
       get graphemes() {
-        length ??= graphemeLength(cutText);
+        length ??= graphemeLength(this.text);
         return length;
       },
     };
@@ -55,18 +77,24 @@ export function cutCandidates(text: string, language: string | undefined): Recor
   const sentence: Cut[] = [];
   for (const s of new Intl.Segmenter(language, { granularity: 'sentence' }).segment(text)) {
     const end = s.index + s.segment.length;
+    if (end >= text.length) continue;
     const body = text.slice(0, end).trimEnd();
-    if (end >= text.length || !SENTENCE_END.test(body)) continue;
-    const cut = make(body, 'sentence', end);
+    if (!SENTENCE_END.test(body)) continue;
+    const cut = make(body.length, 'sentence', end);
     if (cut) sentence.push(cut);
   }
 
   const clause: Cut[] = [];
+  let lastClause = -1;
   for (const match of text.matchAll(CLAUSE_MARK)) {
-    const body = text.slice(0, match.index).replace(TRAILING_PUNCTUATION, '');
-    if (endsOnFunctionWord(body.length)) continue;
-    const cut = make(body, 'clause', match.index);
-    if (cut && (clause.at(-1)?.text ?? '') !== cut.text) clause.push(cut);
+    const bodyLength = withoutTrailingPunctuation(text, match.index);
+    if (endsOnFunctionWord(bodyLength)) continue;
+    const cut = make(bodyLength, 'clause', match.index);
+    // Two marks with only punctuation between them give the same cut once.
+    if (cut && bodyLength !== lastClause) {
+      clause.push(cut);
+      lastClause = bodyLength;
+    }
   }
 
   const word: Cut[] = [];
@@ -76,12 +104,22 @@ export function cutCandidates(text: string, language: string | undefined): Recor
     const next = text.charAt(end);
     // "Covid-19", "U.S." and "example.com" are not cut inside; CJK and Thai have no spaces.
     if (!/\s/u.test(next) && !UNSPACED.test(next) && !UNSPACED.test(text.charAt(end - 1))) continue;
-    if (isFunctionWord(segment.segment, language)) continue;
-    const body = text.slice(0, end).replace(TRAILING_PUNCTUATION, '');
-    const cut = make(body, 'word', end);
+    if (functionWord(segment.segment)) continue;
+    const cut = make(withoutTrailingPunctuation(text, end), 'word', end);
     if (cut) word.push(cut);
   }
   return { sentence, clause, word };
+}
+
+/**
+ * The length of `text.slice(0, end)` once trailing punctuation (TRAILING_CHARACTER) is stripped from its end, without
+ * building the slice: every character of that class is one UTF-16 unit, so a backward scan finds
+ * exactly what the pattern would.
+ */
+function withoutTrailingPunctuation(text: string, end: number): number {
+  let length = end;
+  while (length > 0 && TRAILING_CHARACTER.test(text.charAt(length - 1))) length -= 1;
+  return length;
 }
 
 /**
@@ -121,10 +159,6 @@ function longestFitting(cuts: readonly Cut[], fits: (text: string) => boolean): 
     }
   }
   return best;
-}
-
-function count(text: string, needle: string): number {
-  return text.split(needle).length - 1;
 }
 
 /**

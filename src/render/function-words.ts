@@ -30,3 +30,11 @@ export function isFunctionWord(word: string, language: string | undefined): bool
   if (!primary) return false;
   return SETS.get(primary)?.has(word.toLocaleLowerCase(primary)) ?? false;
 }
+
+/** isFunctionWord for one language, with its list looked up once (fitting asks for every word). */
+export function functionWordTest(language: string | undefined): (word: string) => boolean {
+  const primary = language?.split(/[-_]/)[0]?.toLowerCase();
+  const set = primary ? SETS.get(primary) : undefined;
+  if (!primary || !set) return () => false;
+  return (word) => set.has(word.toLocaleLowerCase(primary));
+}
