@@ -72,12 +72,12 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
   const full = attempt(context, keep);
   if (full.measure.fits) return done(full, []);
 
-  const summaryFit = shortenSummary(context, (ctx) => attempt(ctx, keep));
+  const summaryFit = shortenSummary(context, summaryTries(context, full, (summary) => attempt({ ...context, summary }, keep), rules));
   if (summaryFit) return done(summaryFit, ['summary shortened']);
 
   const withoutTags = attempt(context, drop);
   if (withoutTags.measure.fits) return done(withoutTags, ['hashtags dropped']);
-  const shortWithoutTags = shortenSummary(context, (ctx) => attempt(ctx, drop));
+  const shortWithoutTags = shortenSummary(context, summaryTries(context, withoutTags, (summary) => attempt({ ...context, summary }, drop), rules));
   if (shortWithoutTags) return done(shortWithoutTags, ['summary shortened', 'hashtags dropped']);
 
   const hadSummary = context.summary.trim() !== '';
@@ -88,7 +88,7 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
   const bareNoTags = attempt(bare, drop);
   if (bareNoTags.measure.fits) return done(bareNoTags, [...dropped, 'hashtags dropped']);
 
-  const titleCut = shortenField(bare, 'title', (ctx) => attempt(ctx, drop));
+  const titleCut = shortenField(bare.title, bare.language, (title) => attempt({ ...bare, title }, drop));
   if (titleCut) return done(titleCut.result, [...dropped, 'hashtags dropped', 'headline shortened']);
 
   const firstWord = cutCandidates(bare.title, bare.language).word[0]?.text ?? '';
@@ -102,28 +102,57 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
 
 type Attempt = { text: string; measure: { fits: boolean; length: number; note?: string } };
 
-/** The summary shortened to fit, unless what fits is a stub. */
-function shortenSummary(context: TemplateContext, attempt: (ctx: TemplateContext) => Attempt): Attempt | undefined {
-  const found = shortenField(context, 'summary', attempt);
-  if (!found) return undefined;
+/**
+ * How shortened summaries are tried. Rendering the template for every try was most of the cost
+ * of a delivery; when the rendered post holds the whole summary exactly once and the summary has
+ * nothing the template's tidying would touch (line breaks, tabs, runs of spaces, white space at
+ * either end), a shortened summary renders as that same post with the summary swapped: `splice`
+ * builds and measures it without rendering. `render` renders for real, to confirm the cut chosen.
+ */
+interface SummaryTries {
+  render: (summary: string) => Attempt;
+  splice?: (summary: string) => Attempt;
+}
+
+const UNTIDY = /[\n\r\t]| {2}/;
+
+function summaryTries(context: TemplateContext, rendered: Attempt, render: (summary: string) => Attempt, rules: TextRules): SummaryTries {
   const whole = context.summary;
-  const share = found.cut.graphemes / Math.max(1, graphemeLength(whole));
+  const at = rendered.text.indexOf(whole);
+  if (whole === '' || whole !== whole.trim() || UNTIDY.test(whole) || at === -1 || rendered.text.indexOf(whole, at + 1) !== -1) return { render };
+  const before = rendered.text.slice(0, at);
+  const after = rendered.text.slice(at + whole.length);
+  return {
+    render,
+    splice: (summary) => {
+      const text = `${before}${summary}${after}`;
+      return { text, measure: rules.measure(text) };
+    },
+  };
+}
+
+/** The summary shortened to fit, unless what fits is a stub. */
+function shortenSummary(context: TemplateContext, tries: SummaryTries): Attempt | undefined {
+  let found = shortenField(context.summary, context.language, tries.splice ?? tries.render);
+  // The chosen cut is rendered for real: a template that does more with the summary than show it
+  // (a helper, a second use) does not splice, and is then fitted by rendering every try.
+  if (found && tries.splice && tries.render(found.cut.text).text !== found.result.text) {
+    found = shortenField(context.summary, context.language, tries.render);
+  }
+  if (!found) return undefined;
+  const share = found.cut.graphemes / Math.max(1, graphemeLength(context.summary));
   const stub = found.cut.words < STUB_MIN_WORDS || (share < STUB_MIN_SHARE && found.cut.words < STUB_SHARE_WORDS);
   return stub ? undefined : found.result;
 }
 
-function shortenField(
-  context: TemplateContext,
-  field: 'summary' | 'title',
-  attempt: (ctx: TemplateContext) => Attempt,
-): { result: Attempt; cut: Cut } | undefined {
+function shortenField(value: string, language: string | undefined, attempt: (text: string) => Attempt): { result: Attempt; cut: Cut } | undefined {
   const results = new Map<string, Attempt>();
   const tryText = (text: string): boolean => {
-    const result = attempt({ ...context, [field]: text });
+    const result = attempt(text);
     results.set(text, result);
     return result.measure.fits;
   };
-  const cut = bestCut(cutCandidates(context[field], context.language), tryText);
+  const cut = bestCut(cutCandidates(value, language), tryText);
   const result = cut && results.get(cut.text);
   return cut && result ? { result, cut } : undefined;
 }

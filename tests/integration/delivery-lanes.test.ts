@@ -12,6 +12,7 @@ import { createWorker, MAX_LANES, type Worker } from '../../src/delivery/worker.
 import { planIngest } from '../../src/ingest/plan-ingest.js';
 import type { AdapterDeps, PlatformAdapter } from '../../src/platforms/contract.js';
 import { createMastodonAdapter } from '../../src/platforms/mastodon/adapter.js';
+import type { MastodonChannel } from '../../src/platforms/mastodon/channel.js';
 import { mastodonTextRules } from '../../src/platforms/mastodon/text-rules.js';
 import { platformFor } from '../../src/platforms/registry.js';
 import { createTemplateEngine } from '../../src/render/templates.js';
@@ -38,7 +39,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-function mastodonChannel(id: string, instance: string, token: string): ChannelConfig {
+function mastodonChannel(id: string, instance: string, token: string): MastodonChannel {
   return { id, platform: 'mastodon', dryRun: false, images: false, instance, visibility: 'public', maxCharacters: 500, charactersReservedPerUrl: 23, credentials: { accessToken: token } };
 }
 
