@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import { PublishError } from '../platforms/errors.js';
 import { FitError } from '../render/fit.js';
 import type { ChannelRuntime } from '../runtime/channels.js';
+import type { TextRules } from '../render/text-rules.js';
 import type { TemplateSet } from '../runtime/templates.js';
 import type { ChannelHold, Delivery, DeliveryPatch, EventRecord, SendRecord, Store } from '../store/store.js';
 import { holdsStop } from './channel-holds.js';
@@ -76,6 +77,34 @@ export const MAX_LANES = 8;
  */
 const LANE_RECHECK_MS = 1_000;
 
+/** How long a channel's text rules are reused before they are read again. */
+const RULES_TTL_MS = 60_000;
+
+/**
+ * The channels with their text rules kept a minute: reading them for every post (a module
+ * import, the Mastodon instance's limits from the store) cost more than fitting the post. A
+ * failed read is not kept.
+ */
+function steadyRules(runtimes: ReadonlyMap<string, ChannelRuntime>, now: () => Date): ReadonlyMap<string, ChannelRuntime> {
+  const steady = new Map<string, ChannelRuntime>();
+  for (const [id, runtime] of runtimes) {
+    let kept: { rules: Promise<TextRules>; at: number } | undefined;
+    const textRules = (): Promise<TextRules> => {
+      const at = now().getTime();
+      if (kept && at - kept.at < RULES_TTL_MS && at >= kept.at) return kept.rules;
+      const rules = runtime.textRules();
+      const entry = { rules, at };
+      kept = entry;
+      rules.catch(() => {
+        if (kept === entry) kept = undefined;
+      });
+      return rules;
+    };
+    steady.set(id, { ...runtime, textRules });
+  }
+  return steady;
+}
+
 /**
  * Takes due deliveries from the store and hands each to its channel's adapter. The exact text
  * and the idempotency material are persisted (markSending) before the request leaves, so a crash
@@ -83,6 +112,7 @@ const LANE_RECHECK_MS = 1_000;
  */
 export function createWorker(deps: WorkerDeps): Worker {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  const channels = steadyRules(deps.channels, deps.now);
   const observer = deps.observer ?? silentObserver;
   let settledOnLease = 0;
   // A `sending` delivery is only ever its channel's lease holder's: whenever a lease is gained (at
@@ -135,7 +165,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   async function deliver(delivery: Delivery): Promise<void> {
     const log = deps.logger.child({ channel: delivery.channelId, article: delivery.articleId, delivery: delivery.id });
-    const channel = deps.channels.get(delivery.channelId);
+    const channel = channels.get(delivery.channelId);
     // Only leased channels are due, and only configured channels are leased.
     if (!channel) throw new Error(`delivery ${delivery.id} is for channel ${delivery.channelId}, which is not configured`);
     const article = await deps.store.getArticle(delivery.articleId);

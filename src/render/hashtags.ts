@@ -101,10 +101,16 @@ function hashtagFor(label: string, rules: HashtagRules): string | undefined {
   return tag;
 }
 
+/** The built-in stop labels, compared as `comparable` gives them: built once, not per post. */
+const DEFAULT_STOP: ReadonlySet<string> = new Set(DEFAULT_STOP_LABELS.map(comparable));
+const NO_MAP: ReadonlyMap<string, string> = new Map();
+
 function rulesFrom(options: HashtagOptions): HashtagRules {
+  const map = Object.entries(options.map ?? {});
+  const stop = options.stop ?? [];
   return {
-    map: new Map(Object.entries(options.map ?? {}).map(([label, tag]) => [comparable(label), tag.trim()])),
-    stop: new Set([...DEFAULT_STOP_LABELS, ...(options.stop ?? [])].map(comparable)),
+    map: map.length === 0 ? NO_MAP : new Map(map.map(([label, tag]) => [comparable(label), tag.trim()])),
+    stop: stop.length === 0 ? DEFAULT_STOP : new Set([...DEFAULT_STOP, ...stop.map(comparable)]),
     maxLength: options.maxLength ?? DEFAULT_HASHTAG_MAX_LENGTH,
   };
 }
