@@ -68,9 +68,10 @@ export async function runDelivery(): Promise<PartResult> {
   const dry = await scenario('dry-run');
   const masto = await scenario('mastodon');
   const rows: Row[] = [];
-  for (const [label, result] of [
-    ['dry-run channels (no-op writer)', dry],
-    ['Mastodon adapters → fake Mastodon', masto],
+  // Issue 15 item 7: the bars for a newsroom's burst (a backlog after an outage, a big import).
+  for (const [label, result, bar] of [
+    ['dry-run channels (no-op writer)', dry, 500],
+    ['Mastodon adapters → fake Mastodon', masto, 300],
   ] as const) {
     const rate = median(result.runs.map((r) => r.deliveriesPerSecond));
     rows.push(
@@ -79,8 +80,8 @@ export async function runDelivery(): Promise<PartResult> {
         metric: `${label}: deliveries/s`,
         crier: rate,
         unit: '/s',
-        bar: '≥ 500/s',
-        met: rate >= 500,
+        bar: `≥ ${bar}/s`,
+        met: rate >= bar,
         note: `${ARTICLES} articles × ${CHANNELS} channels, median of ${result.runs.length} runs (${result.runs.map((r) => Math.round(r.deliveriesPerSecond)).join(', ')}/s)${result.runs.length < RUNS ? `; another run would pass the scenario's ${SCENARIO_BUDGET_MS / 1000} s budget` : ''}`,
       },
       {

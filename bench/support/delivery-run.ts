@@ -117,7 +117,7 @@ async function main(): Promise<DeliveryRunResult> {
 
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    const handled = await worker.runDue();
+    const handled = await worker.drain();
     const wallMs = performance.now() - t0;
     const cpuUsed = process.cpuUsage(cpu);
     const cpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
