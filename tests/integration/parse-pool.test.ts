@@ -129,6 +129,18 @@ describe('feed parse pool', () => {
     }
   });
 
+  it('hands a body over in parts without splitting a character: emoji across every part boundary', async () => {
+    const head = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Emoji</title><item><guid>e1</guid><link>https://news.example.org/e/</link><title>';
+    // An odd start puts a high surrogate at every odd index of the run, 256 Ki - 1 included.
+    const start = head.length % 2 === 1 ? head : `${head} `;
+    const body = `${start}${'😀'.repeat(400_000)}</title></item></channel></rss>`;
+    const boundary = body.charCodeAt(256 * 1024 - 1);
+    expect(boundary >= 0xd800 && boundary <= 0xdbff).toBe(true);
+    const feed = await pool.parse(body, CTX);
+    expect(feed).toEqual(parseFeed(body, CTX));
+    expect(feed.articles[0]?.title).toMatch(/^ ?(😀)+$/u);
+  });
+
   it('runs parses queued beyond its one worker in turn, each with its own result', async () => {
     const one = createParsePool({ size: 1, minChars: 0 });
     try {

@@ -1,11 +1,11 @@
 import type { ParseFeedContext, ParsedFeed } from './parse-feed.js';
 
-/** What the parse pool (parse-pool.ts) and its worker (parse-worker.ts) send each other. */
-export interface ParseRequest {
-  id: number;
-  body: string;
-  ctx: ParseFeedContext;
-}
+/**
+ * What the parse pool (parse-pool.ts) and its worker (parse-worker.ts) send each other. A body
+ * goes in parts, one per event-loop turn: cloning a 4 MB string for postMessage takes 30–50 ms,
+ * itself a stall; 256 Ki characters take a few.
+ */
+export type ParseRequest = { kind: 'start'; id: number; ctx: ParseFeedContext; parts: number } | { kind: 'part'; id: number; text: string };
 
 /** An error as data: classes do not survive postMessage, so the receiver rebuilds it. */
 export type SentError =

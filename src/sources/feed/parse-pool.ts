@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { FeedParseError, parseFeed, type ParseFeedContext, type ParsedFeed } from './parse-feed.js';
 import type { ParseReply, ParseRequest, SentError } from './parse-messages.js';
@@ -43,7 +44,9 @@ export const DEFAULT_PARSE_THREAD_MIN = 512 * 1024;
 const DEFAULT_IDLE_MS = 30_000;
 
 interface Task {
-  request: ParseRequest;
+  id: number;
+  body: string;
+  ctx: ParseFeedContext;
   resolve: (feed: ParsedFeed) => void;
   reject: (error: Error) => void;
 }
@@ -70,7 +73,12 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     slot.task = task;
     // Busy, the worker holds the process open (a poll is waiting for it); idle, it never does.
     slot.worker.ref();
-    slot.worker.postMessage(task.request);
+    sendInParts(slot.worker, task).catch((error: unknown) => {
+      if (slot.task !== task) return;
+      slot.task = undefined;
+      task.reject(error instanceof Error ? error : new Error(String(error)));
+      retire(slot);
+    });
   };
 
   const idle = (slot: Slot): void => {
@@ -94,7 +102,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     const slot: Slot = { worker, task: undefined, idleTimer: undefined };
     worker.on('message', (reply: ParseReply) => {
       const task = slot.task;
-      if (task?.request.id !== reply.id) return;
+      if (task?.id !== reply.id) return;
       stats.lastThreadId = reply.threadId;
       if (reply.ok) task.resolve(reply.feed);
       else task.reject(rebuilt(reply.error));
@@ -135,7 +143,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       stats.dispatched += 1;
       return new Promise<ParsedFeed>((resolve, reject) => {
         try {
-          dispatch({ request: { id: nextId++, body, ctx }, resolve, reject });
+          dispatch({ id: nextId++, body, ctx, resolve, reject });
         } catch {
           // No thread could be started (a resource limit): the feed is still parsed, here.
           stats.dispatched -= 1;
@@ -156,6 +164,31 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       await Promise.all(all.map((slot) => slot.worker.terminate()));
     },
   };
+}
+
+/** Characters per message: a few milliseconds of cloning each (parse-messages.ts). */
+const PART_CHARS = 256 * 1024;
+
+/** The body in parts, one per event-loop turn, so that handing it over is no stall of its own. */
+async function sendInParts(worker: Worker, task: Task): Promise<void> {
+  const { id, body, ctx } = task;
+  const cuts: number[] = [];
+  for (let at = 0; at < body.length; ) {
+    let end = Math.min(body.length, at + PART_CHARS);
+    // Never between the two halves of a surrogate pair (each part is a string of its own).
+    const last = body.charCodeAt(end - 1);
+    if (end < body.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    cuts.push(end);
+    at = end;
+  }
+  const send = (message: ParseRequest): void => worker.postMessage(message);
+  send({ kind: 'start', id, ctx, parts: cuts.length });
+  let from = 0;
+  for (const cut of cuts) {
+    if (from > 0) await setImmediate();
+    send({ kind: 'part', id, text: body.slice(from, cut) });
+    from = cut;
+  }
 }
 
 /**

@@ -10,14 +10,24 @@ import type { ParseReply, ParseRequest, SentError } from './parse-messages.js';
 const port = parentPort;
 if (port === null) throw new Error('parse-worker.ts runs only as a worker thread (parse-pool.ts starts it)');
 
+let pending: { id: number; ctx: ParseRequest & { kind: 'start' }; parts: string[] } | undefined;
+
 port.on('message', (request: ParseRequest) => {
+  if (request.kind === 'start') {
+    pending = { id: request.id, ctx: request, parts: [] };
+  } else if (pending?.id === request.id) {
+    pending.parts.push(request.text);
+  }
+  if (pending === undefined || pending.parts.length < pending.ctx.parts) return;
+  const { id, ctx, parts } = pending;
+  pending = undefined;
   const started = performance.now();
   let reply: ParseReply;
   try {
-    const feed = parseFeed(request.body, request.ctx);
-    reply = { id: request.id, ok: true, feed, threadId, parseMs: performance.now() - started };
+    const feed = parseFeed(parts.join(''), ctx.ctx);
+    reply = { id, ok: true, feed, threadId, parseMs: performance.now() - started };
   } catch (error) {
-    reply = { id: request.id, ok: false, error: sent(error), threadId, parseMs: performance.now() - started };
+    reply = { id, ok: false, error: sent(error), threadId, parseMs: performance.now() - started };
   }
   port.postMessage(reply);
 });
