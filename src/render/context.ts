@@ -1,5 +1,6 @@
 import type { Article } from '../articles/article.js';
 import { isFunctionWord } from './function-words.js';
+import { segmenter } from './segmenters.js';
 
 /**
  * What a template can use. Every field is always present (empty string, empty list or null) so
@@ -69,7 +70,7 @@ export function withoutExcerptMarker(summary: string, language: string): string 
 function withoutTrailingFunctionWords(text: string, language: string): string {
   let kept = text;
   for (;;) {
-    const last = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(kept)].filter((s) => s.isWordLike).at(-1);
+    const last = [...segmenter(language, 'word').segment(kept)].filter((s) => s.isWordLike).at(-1);
     if (!last || !isFunctionWord(last.segment, language) || last.index === 0) return kept;
     kept = kept.slice(0, last.index).replace(/[\s,;:–—-]+$/u, '');
   }

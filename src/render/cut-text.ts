@@ -1,5 +1,6 @@
 import { functionWordTest } from './function-words.js';
 import { graphemeLength } from './graphemes.js';
+import { segmenter } from './segmenters.js';
 import { ELLIPSIS } from './truncate.js';
 
 /** One way to shorten a field: where it ends and how much of it is left. */
@@ -29,7 +30,7 @@ const TRAILING_CHARACTER = /^[\s,;:、，；：،؛–—\-([{«“‘"'·]$/u;
  * more than one "…" (a field that already has one keeps only cuts before it).
  */
 export function cutCandidates(text: string, language: string | undefined): Record<Cut['kind'], Cut[]> {
-  const segments = [...new Intl.Segmenter(language, { granularity: 'word' }).segment(text)].filter((s) => s.isWordLike);
+  const segments = [...segmenter(language, 'word').segment(text)].filter((s) => s.isWordLike);
   const wordEnds = segments.map((s) => s.index + s.segment.length);
   const functionWord = functionWordTest(language);
   // Words whose end is at or before `position` (wordEnds is ascending): a binary search.
@@ -75,7 +76,7 @@ export function cutCandidates(text: string, language: string | undefined): Recor
   };
 
   const sentence: Cut[] = [];
-  for (const s of new Intl.Segmenter(language, { granularity: 'sentence' }).segment(text)) {
+  for (const s of segmenter(language, 'sentence').segment(text)) {
     const end = s.index + s.segment.length;
     if (end >= text.length) continue;
     const body = text.slice(0, end).trimEnd();

@@ -1,11 +1,12 @@
+import { segmenter } from './segmenters.js';
+
 /**
  * Grapheme clusters are what people see as one character: a flag, a skin-toned emoji with ZWJ,
  * an accented letter written with a combining mark. Intl.Segmenter follows Unicode UAX #29,
  * the same rule Bluesky's and Mastodon's counters use.
  */
 export function graphemes(text: string): string[] {
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  return Array.from(segmenter.segment(text), (s) => s.segment);
+  return Array.from(segmenter(undefined, 'grapheme').segment(text), (s) => s.segment);
 }
 
 /**
@@ -23,8 +24,7 @@ const ONE_GRAPHEME_PER_CHAR =
 export function graphemeLength(text: string): number {
   if (ONE_GRAPHEME_PER_CHAR.test(text)) return text.length;
   let count = 0;
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  for (const _ of segmenter.segment(text)) count += 1;
+  for (const _ of segmenter(undefined, 'grapheme').segment(text)) count += 1;
   return count;
 }
 

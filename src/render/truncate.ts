@@ -1,3 +1,5 @@
+import { segmenter } from './segmenters.js';
+
 export const ELLIPSIS = '…';
 
 /**
@@ -6,9 +8,8 @@ export const ELLIPSIS = '…';
  * knows their boundaries, and its segments never split a grapheme.
  */
 export function wordCutPoints(text: string, locale?: string): number[] {
-  const segmenter = new Intl.Segmenter(locale, { granularity: 'word' });
   const points: number[] = [];
-  for (const segment of segmenter.segment(text)) {
+  for (const segment of segmenter(locale, 'word').segment(text)) {
     if (segment.isWordLike) points.push(segment.index + segment.segment.length);
   }
   return points;
