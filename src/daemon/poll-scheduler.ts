@@ -37,6 +37,12 @@ export interface PollScheduler {
   stop(): Promise<void>;
 }
 
+/** A claim's outcome: the state claimed, or (refused) the state as read after the refusal. */
+interface ClaimAttempt {
+  claimed?: SourceState | undefined;
+  seen?: SourceState | undefined;
+}
+
 /** Concurrent polls in all; undici's per-origin cap keeps it at 2 per host. */
 const MAX_CONCURRENT_POLLS = 16;
 /**
@@ -68,9 +74,13 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
   const now = (): number => deps.now().getTime();
   const stopped = (): boolean => deps.signal.aborted;
 
-  function arm(): void {
+  function disarm(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
+  }
+
+  function arm(): void {
+    disarm();
     if (!started || stopped() || running.size >= MAX_CONCURRENT_POLLS) return;
     const next = queue.next();
     if (next === undefined) return;
@@ -79,7 +89,8 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
 
   /** Starts what is due, as far as the poll slots go, and sleeps until the next due time. */
   function pump(): void {
-    timer = undefined;
+    // Called by the timer and whenever a poll ends: either way the one timer is re-armed below.
+    disarm();
     if (!started || stopped()) return;
     for (const id of queue.takeDue(now(), MAX_CONCURRENT_POLLS - running.size)) {
       const source = deps.sources.get(id);
@@ -101,9 +112,9 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
 
   async function pollOnce(source: ResolvedSource, force: boolean): Promise<void> {
     if (stopped()) return;
-    let claimed: SourceState | undefined;
+    let attempt: ClaimAttempt;
     try {
-      claimed = await claim(source, force);
+      attempt = await tryClaim(source, force);
       failures.succeeded();
     } catch (error) {
       // The store cannot be asked: this source waits (longer while it keeps failing), the rest go on.
@@ -113,19 +124,15 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
       reschedule(source.id, now() + wait);
       return;
     }
+    const { claimed } = attempt;
     if (!claimed) {
-      await refused(source);
+      // Another replica holds the source or polled it first: it is due when that replica said.
+      const soonest = now() + CLAIMED_ELSEWHERE_RECHECK_MS;
+      reschedule(source.id, Math.max(soonest, attempt.seen?.nextPollAt?.getTime() ?? soonest));
       return;
     }
     const report = await deps.poll(source, claimed);
     polled(source, report, claimed.initializedAt !== undefined);
-  }
-
-  /** Another replica holds the source or polled it first: its due time is read again. */
-  async function refused(source: ResolvedSource): Promise<void> {
-    const state = await deps.store.getSourceState(source.id);
-    const soonest = now() + CLAIMED_ELSEWHERE_RECHECK_MS;
-    reschedule(source.id, Math.max(soonest, state?.nextPollAt?.getTime() ?? soonest));
   }
 
   function reschedule(sourceId: string, at: number): void {
@@ -141,14 +148,15 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
     arm();
   }
 
-  async function claim(source: ResolvedSource, force: boolean): Promise<SourceState | undefined> {
+  async function tryClaim(source: ResolvedSource, force: boolean): Promise<ClaimAttempt> {
     const ttl = (source.fetchTimeout ?? deps.defaultFetchTimeoutMs) + POLL_CLAIM_MARGIN_MS;
     const claimed = await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force);
-    if (claimed) return claimed;
+    if (claimed) return { claimed };
     // A replica killed on this machine mid-poll leaves its claim behind: void, not waited out.
-    const holder = (await deps.store.getSourceState(source.id))?.claimedBy;
-    if (holder === undefined || !isDeadHere(holder)) return undefined;
-    return deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]);
+    const seen = await deps.store.getSourceState(source.id);
+    const holder = seen?.claimedBy;
+    if (holder === undefined || !isDeadHere(holder)) return { seen };
+    return { claimed: await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]), seen };
   }
 
   return {
@@ -171,10 +179,9 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
       pump();
     },
     polled,
-    claim,
+    claim: async (source, force) => (await tryClaim(source, force)).claimed,
     async stop() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      disarm();
       await Promise.allSettled(running);
     },
   };
