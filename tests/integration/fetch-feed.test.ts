@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { brotliCompressSync, constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedFetchError, fetchFeed } from '../../src/sources/feed/fetch-feed.js';
 import type { FetchFeedOptions, FetchResult } from '../../src/sources/feed/fetch-feed.js';
@@ -122,6 +122,27 @@ describe('fetchFeed over HTTP: bodies', () => {
       expect(result.body).toBe(FEED);
       expect(result.hash).toBe(sha256(FEED));
     }
+  });
+
+  it('decodes deflate, and two codings applied one after the other', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/deflate') return void res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateSync(FEED));
+      res.writeHead(200, { 'content-encoding': 'gzip, br' }).end(brotliCompressSync(gzipSync(FEED)));
+    });
+    for (const path of ['/deflate', '/both']) {
+      const result = expectFetched(await fetchFeed(`${url}${path}`));
+      expect(result.body).toBe(FEED);
+      expect(result.hash).toBe(sha256(FEED));
+    }
+  });
+
+  it('names a content-encoding it cannot decode instead of parsing the coded bytes', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'zstd' }).end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00]));
+    });
+    const error = await fetchError(url);
+    expect(error.code).toBe('http-status');
+    expect(error.message).toMatch(/content-encoding "zstd", which Crier cannot decode/);
   });
 
   it('decodes a body in the charset the server declares', async () => {
