@@ -2,8 +2,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { SecretPart } from '../config/config-secrets.js';
 import { configPathFrom, loadConfig, type CrierConfig, type GlobalOptionsLike } from '../config/load.js';
-import { createLogger } from '../log/logger.js';
-import { openApp, type App } from '../runtime/app.js';
+import { editorActions } from '../delivery/editor-actions.js';
+import type { App } from '../runtime/app.js';
+import { openStore } from '../store/open-store.js';
 import { stdoutOutput, type Output } from './output.js';
 
 export interface CliContext {
@@ -12,6 +13,13 @@ export interface CliContext {
   /** Who is acting, for the event log: --by, else $USER. */
   actor: string;
   close(): Promise<void>;
+}
+
+/** What a command that only reads the store (and asks the editor's questions) gets: no channels, templates or worker. */
+export type StoreApp = Pick<App, 'config' | 'store' | 'editor' | 'now'>;
+
+export interface StoreCliContext extends Omit<CliContext, 'app'> {
+  app: StoreApp;
 }
 
 export interface CliOptions {
@@ -34,6 +42,9 @@ export function loadCliConfig(program: Command, needs: readonly SecretPart[]): C
 export async function openCli(program: Command, by?: string, options: CliOptions = {}): Promise<CliContext> {
   const config = loadCliConfig(program, options.secrets ?? []);
   const out = stdoutOutput();
+  // The logger and the whole app (channels, templates, worker, undici, handlebars…) only for
+  // commands that use them: `crier status` and `crier history` read the store alone.
+  const [{ createLogger }, { openApp }] = await Promise.all([import('../log/logger.js'), import('../runtime/app.js')]);
   const logger = createLogger({ level: process.env.CRIER_LOG_LEVEL ?? 'warn' });
   const app = await openApp(config, { logger, write: (text) => out.write(text) });
   return {
@@ -53,6 +64,40 @@ function safeUserName(): string {
     return userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * The store alone, migrated as `openApp` leaves it, for commands that read it (status,
+ * history): they start without loading what publishing needs (twitter-text, handlebars, undici,
+ * the worker), and a broken template does not stop an editor from seeing what happened.
+ */
+export async function openStoreCli(program: Command, by?: string): Promise<StoreCliContext> {
+  const config = loadCliConfig(program, []);
+  const out = stdoutOutput();
+  const store = await openStore(config);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const now = () => new Date();
+  return {
+    app: { config, store, editor: editorActions({ store, now }), now },
+    out,
+    actor: by ?? process.env.USER ?? safeUserName(),
+    close: () => store.close(),
+  };
+}
+
+/** Runs a command body with the store open (`openStoreCli`), and always closes it. */
+export async function withStoreCli<T>(program: Command, by: string | undefined, body: (ctx: StoreCliContext) => Promise<T>): Promise<T> {
+  const ctx = await openStoreCli(program, by);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close();
   }
 }
 

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
-import { ActionRefused } from '../delivery/editor-actions.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDeskCommands } from './commands/desk.js';
@@ -54,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // The editor's refusals are classes of the delivery layer: loaded on this path only, so
+    // `crier --help` never imports it.
+    const { ActionRefused } = await import('../delivery/editor-actions.js');
     if (error instanceof ConfigError || error instanceof UsageError || error instanceof ActionRefused) {
       process.stderr.write(`crier: ${error.message}\n`);
       return EXIT.usage;

@@ -1,4 +1,4 @@
-import type { CliContext } from './context.js';
+import type { StoreCliContext } from './context.js';
 import { articleFates } from './article-fates.js';
 
 const DAY_MS = 24 * 3_600_000;
@@ -17,7 +17,7 @@ export interface PulledStory {
 }
 
 /** Stories taken back at their source in the last 24 h, newest first, with what is still up. */
-export async function pulledStories({ app }: Pick<CliContext, 'app'>, now: Date): Promise<PulledStory[]> {
+export async function pulledStories({ app }: Pick<StoreCliContext, 'app'>, now: Date): Promise<PulledStory[]> {
   const events = await app.store.listEvents({ since: new Date(now.getTime() - DAY_MS), limit: 100_000 });
   const firsts = new Map<number, { at: Date; by: string }>();
   for (const fate of articleFates(events)) if (fate.what === 'pulled' && !firsts.has(fate.articleId)) firsts.set(fate.articleId, fate);

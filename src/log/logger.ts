@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -29,6 +30,8 @@ export function createLogger(options: { level?: string; pretty?: boolean } = {})
   const level = options.level ?? process.env.CRIER_LOG_LEVEL ?? 'info';
   const base = { level, redact: { paths: REDACT, censor: '[redacted]' } };
   if (options.pretty ?? process.stderr.isTTY) {
+    // Loaded only for a terminal: the daemon under systemd or Docker logs JSON and never pays for it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(base, pretty({ destination: 2, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }));
   }
   return pino(base, pino.destination({ dest: 2, sync: true }));

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { withCli, type CliContext } from '../context.js';
+import { withStoreCli, type StoreCliContext } from '../context.js';
 import { colour, parseTime, printJson, relativeTime, table, UsageError } from '../output.js';
 import { parseArticleRef } from '../resolve-article.js';
 import { articleFates, FATE_EVENT_KINDS, type Fate } from '../article-fates.js';
 
 export async function historyAction(program: Command, ref: string | undefined, options: { channel?: string; since?: string; limit: string; followUps?: boolean; json?: boolean }): Promise<void> {
-  await withCli(program, undefined, async ({ app, out }) => {
+  await withStoreCli(program, undefined, async ({ app, out }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit takes a positive whole number');
     const since = options.since ? parseTime(options.since, app.now(), 'past') : undefined;
@@ -92,7 +92,7 @@ export async function historyAction(program: Command, ref: string | undefined, o
 }
 
 /** Stories pulled, retracted or corrected (newest first), each with who, when, why and where. */
-async function followUpsView(app: CliContext['app'], out: CliContext['out'], since: Date | undefined, limit: number, json: boolean): Promise<void> {
+async function followUpsView(app: StoreCliContext['app'], out: StoreCliContext['out'], since: Date | undefined, limit: number, json: boolean): Promise<void> {
   const events = (await app.store.listEvents({ since, newestFirst: true, limit: 100_000 })).filter((e) => FATE_EVENT_KINDS.includes(e.kind));
   const fates: (Fate & { title: string })[] = [];
   for (const fate of articleFates(events).reverse().slice(0, limit)) {

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { ALERT_AFTER_FAILURES } from '../../sources/alert-threshold.js';
 import { mainHold } from '../../delivery/channel-holds.js';
 import { runningDaemon } from '../../daemon/heartbeat.js';
-import { withCli } from '../context.js';
+import { withStoreCli } from '../context.js';
 import { colour, printJson, relativeTime, table } from '../output.js';
 import { pulledStories } from '../pulled-stories.js';
 
 export async function statusAction(program: Command, options: { json?: boolean }): Promise<void> {
-  await withCli(program, undefined, async ({ app, out }) => {
+  await withStoreCli(program, undefined, async ({ app, out }) => {
     const now = app.now();
     const daemon = await runningDaemon(app.store, now);
     const summaries = new Map((await app.store.channelSummaries()).map((s) => [s.channelId, s]));
