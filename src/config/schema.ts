@@ -6,7 +6,7 @@ import { durationSchema } from './duration.js';
 import { secretFileSchema, secretRefSchema } from './secret.js';
 import { routeFilterSchema } from './route-filter.js';
 import { storeSchema } from './store-location.js';
-import { channelSchemas } from '../platforms/registry.js';
+import { channelSchemas } from '../platforms/channel-schemas.js';
 import { sourceSchemas } from '../sources/source-configs.js';
 
 export const sourceSchema = z.discriminatedUnion('kind', sourceSchemas);
