@@ -49,7 +49,12 @@ export async function renderPost(
  * Loads what the first render would otherwise load while a post waits: the language detector's
  * n-gram tables take a second or more to evaluate. The daemon calls this before it starts, so
  * the first pushed story goes out as fast as the next one.
+ *
+ * Only when a channel posts for real: the tables hold some 45 MB of heap for the daemon's life
+ * (and pass 140 MB while they load), which a daemon of dry runs (the demo, a trial) should not
+ * carry for a latency nobody waits on. A dry-run channel still detects the language the same
+ * way; its first render without a declared language loads the detector then.
  */
-export async function warmUpRendering(): Promise<void> {
-  await detectLanguage('warm up');
+export async function warmUpRendering(channels: readonly Pick<ChannelRuntime['config'], 'dryRun'>[]): Promise<void> {
+  if (channels.some((channel) => !channel.dryRun)) await detectLanguage('warm up');
 }

@@ -2,13 +2,10 @@ import type { Command } from 'commander';
 import { configPathFrom, loadConfig, type GlobalOptionsLike } from '../../config/load.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { warmUpRendering } from '../../delivery/render-post.js';
-import { createWebhookAlerts } from '../../observe/alerts.js';
-import { createMetrics, type Metrics } from '../../observe/metrics.js';
-import { combineObservers } from '../../observe/observer.js';
+import type { Metrics } from '../../observe/metrics.js';
+import { combineObservers, silentObserver, type Observer } from '../../observe/observer.js';
 import { openApp, type App } from '../../runtime/app.js';
-import { deskRoutes } from '../../desk/routes.js';
-import { healthRoutes } from '../../server/health-routes.js';
-import { startHttpServer, type RunningServer } from '../../server/http-server.js';
+import type { RunningServer } from '../../server/http-server.js';
 import { guardStoreForDaemon, type DaemonGuard } from '../../runtime/daemon-guard.js';
 import { createDaemonHost } from './daemon-host.js';
 import { reloadOnSignal } from './reload-signal.js';
@@ -24,27 +21,44 @@ export async function runAction(program: Command): Promise<void> {
   let app: App | undefined;
   let stopping: StopRequest | undefined;
   try {
+    // What only some configs use is loaded only for them: metrics (prom-client) are read at
+    // /metrics, so they exist when the server runs (adding or removing it needs a restart); the
+    // alert webhook when one is configured.
+    const alertsUrl = config.secrets.alertsWebhookUrl();
+    const [metricsModule, alertsModule] = await Promise.all([
+      config.server ? import('../../observe/metrics.js') : undefined,
+      alertsUrl ? import('../../observe/alerts.js') : undefined,
+    ]);
     let metrics: Metrics | undefined;
     app = await openApp(config, {
       logger,
       write: (text) => process.stdout.write(text),
       observe: (store) => {
-        metrics = createMetrics(store, channelIds);
-        const alertsUrl = config.secrets.alertsWebhookUrl();
-        return alertsUrl ? combineObservers(metrics, createWebhookAlerts(alertsUrl, logger, 'crier')) : metrics;
+        metrics = metricsModule?.createMetrics(store, channelIds);
+        const observers: Observer[] = [
+          ...(metrics ? [metrics] : []),
+          ...(alertsUrl && alertsModule ? [alertsModule.createWebhookAlerts(alertsUrl, logger, 'crier')] : []),
+        ];
+        const [only, ...more] = observers;
+        return only === undefined ? silentObserver : more.length === 0 ? only : combineObservers(...observers);
       },
     });
     await guard.announce(app.store, app.now());
     // Listening from here on, so a signal while the daemon starts stops it cleanly too.
     stopping = stopRequested(logger, guard);
     // Before the server listens: a push must find the daemon started, not wait out the warm-up.
-    await warmUpRendering();
+    await warmUpRendering(config.channels);
     // Push sources need the server; it listens before the daemon starts, because subscribing to a
     // WebSub hub makes the hub call us back at once. The host swaps daemons on a reload (SIGHUP).
     const daemon = createDaemonHost(app, { file, env: process.env, logger, write: (text) => process.stdout.write(text), channelIds, serving: config.server !== undefined });
     let server: RunningServer | undefined;
     if (config.server && metrics) {
       const pushRoutes = daemon.pushRoutes();
+      const [{ startHttpServer }, { healthRoutes }, { deskRoutes }] = await Promise.all([
+        import('../../server/http-server.js'),
+        import('../../server/health-routes.js'),
+        import('../../desk/routes.js'),
+      ]);
       server = await startHttpServer(
         { host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes, logger, configuredAt: `server.listen in ${file}` },
         [...healthRoutes(app.store, channelIds, metrics, app.now), ...pushRoutes, ...deskRoutes(() => daemon.app())],
