@@ -27,6 +27,8 @@ interface Part {
 // Order matters: polling (the CPU-rate bars) runs alone, first.
 const PARTS: readonly Part[] = [
   { name: 'polling', run: runPolling },
+  // Against Debian's feed2toot on the same 200 unchanged feeds: whole processes and the daemon.
+  { name: 'peer', run: async () => (await import('./peer.js')).runPeer() },
   { name: 'latency', run: runLatency, background: true },
   // Webhook and WebSub publish → enqueued → posted; ~25 s of mostly idle daemons beside latency.
   { name: 'push', run: runPushLatency },
