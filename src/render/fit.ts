@@ -72,12 +72,15 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
   const full = attempt(context, keep);
   if (full.measure.fits) return done(full, []);
 
-  const summaryFit = shortenSummary(context, summaryTries(context, full, (summary) => attempt({ ...context, summary }, keep), rules));
+  // The summary's cuts are the same with or without hashtags: found once.
+  let summaryCuts: Record<Cut['kind'], Cut[]> | undefined;
+  const cutsOfSummary = () => (summaryCuts ??= cutCandidates(context.summary, context.language));
+  const summaryFit = shortenSummary(context, cutsOfSummary, summaryTries(context, full, (summary) => attempt({ ...context, summary }, keep), rules));
   if (summaryFit) return done(summaryFit, ['summary shortened']);
 
   const withoutTags = attempt(context, drop);
   if (withoutTags.measure.fits) return done(withoutTags, ['hashtags dropped']);
-  const shortWithoutTags = shortenSummary(context, summaryTries(context, withoutTags, (summary) => attempt({ ...context, summary }, drop), rules));
+  const shortWithoutTags = shortenSummary(context, cutsOfSummary, summaryTries(context, withoutTags, (summary) => attempt({ ...context, summary }, drop), rules));
   if (shortWithoutTags) return done(shortWithoutTags, ['summary shortened', 'hashtags dropped']);
 
   const hadSummary = context.summary.trim() !== '';
@@ -88,7 +91,7 @@ export function fitPost(render: RenderPost, context: TemplateContext, rules: Tex
   const bareNoTags = attempt(bare, drop);
   if (bareNoTags.measure.fits) return done(bareNoTags, [...dropped, 'hashtags dropped']);
 
-  const titleCut = shortenField(bare.title, bare.language, (title) => attempt({ ...bare, title }, drop));
+  const titleCut = shortenField(() => cutCandidates(bare.title, bare.language), (title) => attempt({ ...bare, title }, drop));
   if (titleCut) return done(titleCut.result, [...dropped, 'hashtags dropped', 'headline shortened']);
 
   const firstWord = cutCandidates(bare.title, bare.language).word[0]?.text ?? '';
@@ -132,12 +135,12 @@ function summaryTries(context: TemplateContext, rendered: Attempt, render: (summ
 }
 
 /** The summary shortened to fit, unless what fits is a stub. */
-function shortenSummary(context: TemplateContext, tries: SummaryTries): Attempt | undefined {
-  let found = shortenField(context.summary, context.language, tries.splice ?? tries.render);
+function shortenSummary(context: TemplateContext, cuts: () => Record<Cut['kind'], Cut[]>, tries: SummaryTries): Attempt | undefined {
+  let found = shortenField(cuts, tries.splice ?? tries.render);
   // The chosen cut is rendered for real: a template that does more with the summary than show it
   // (a helper, a second use) does not splice, and is then fitted by rendering every try.
   if (found && tries.splice && tries.render(found.cut.text).text !== found.result.text) {
-    found = shortenField(context.summary, context.language, tries.render);
+    found = shortenField(cuts, tries.render);
   }
   if (!found) return undefined;
   const share = found.cut.graphemes / Math.max(1, graphemeLength(context.summary));
@@ -145,14 +148,14 @@ function shortenSummary(context: TemplateContext, tries: SummaryTries): Attempt 
   return stub ? undefined : found.result;
 }
 
-function shortenField(value: string, language: string | undefined, attempt: (text: string) => Attempt): { result: Attempt; cut: Cut } | undefined {
+function shortenField(cuts: () => Record<Cut['kind'], Cut[]>, attempt: (text: string) => Attempt): { result: Attempt; cut: Cut } | undefined {
   const results = new Map<string, Attempt>();
   const tryText = (text: string): boolean => {
     const result = attempt(text);
     results.set(text, result);
     return result.measure.fits;
   };
-  const cut = bestCut(cutCandidates(value, language), tryText);
+  const cut = bestCut(cuts(), tryText);
   const result = cut && results.get(cut.text);
   return cut && result ? { result, cut } : undefined;
 }
