@@ -27,6 +27,8 @@ interface Part {
 // Order matters: polling (the CPU-rate bars) runs alone, first.
 const PARTS: readonly Part[] = [
   { name: 'polling', run: runPolling },
+  // CPU per poll with 100, 1,000 and 5,000 sources at one rate: flat, or the scheduler is not linear.
+  { name: 'scaling', run: async () => (await import('./scaling.js')).runScaling() },
   // Against Debian's feed2toot on the same 200 unchanged feeds: whole processes and the daemon.
   { name: 'peer', run: async () => (await import('./peer.js')).runPeer() },
   { name: 'latency', run: runLatency, background: true },

@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Parser from 'rss-parser';
 import { childMain } from './child.js';
 import { paced, runLanes } from './lanes.js';
@@ -11,7 +10,6 @@ import { cpuMsSince, median } from './stats.js';
  * comparing GUIDs in memory. Same server, same 16 polls in flight, same rates as Crier.
  */
 const LANES = 16;
-const LAG_RESOLUTION_MS = 10;
 
 async function main(): Promise<NaiveResult> {
   const options = JSON.parse(process.argv[2] ?? '{}') as PollerOptions;
@@ -68,34 +66,16 @@ async function main(): Promise<NaiveResult> {
   });
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
-  const big: NaiveResult['big'] = [];
-  for (let k = 0; k < options.bigRuns; k++) {
-    const h = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-    h.enable();
-    const t0 = performance.now();
-    await parser.parseURL(`${options.url}/big/feed/`);
-    const parseMs = performance.now() - t0;
-    await new Promise((resolve) => setTimeout(resolve, LAG_RESOLUTION_MS * 3));
-    h.disable();
-    big.push({
-      parseMs,
-      lagP99Ms: Math.max(0, h.percentile(99) / 1e6 - LAG_RESOLUTION_MS),
-      lagMaxMs: Math.max(0, h.max / 1e6 - LAG_RESOLUTION_MS),
-    });
-  }
-
   return {
     lastRound: round,
     rounds,
     paced: windows,
     maxRssBytes,
-    big,
     summary: {
       cpuMsPerPoll: median(rounds.map((r) => r.cpuMsPerPoll)),
       maxPollsPerMinute: median(rounds.map((r) => r.pollsPerMinute)),
       pacedPollsPerMinute: median(windows.map((w) => w.pollsPerMinute)),
       pacedCpuPercent: median(windows.map((w) => w.cpuPercent)),
-      bigLagP99Ms: median(big.map((b) => b.lagP99Ms)),
     },
   };
 }

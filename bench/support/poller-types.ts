@@ -8,7 +8,6 @@ export interface PollerOptions {
   ratePerMinute: number;
   pacedWindows: number;
   pacedWindowMs: number;
-  bigRuns: number;
   /** Crier only: keep the SQLite store in this directory (the daemon run reuses it). */
   storeDir?: string;
 }
@@ -35,20 +34,6 @@ export interface PacedWindowResult {
   pollsPerMinute: number;
 }
 
-export interface BigFeedRun {
-  bodyBytes: number;
-  items: number;
-  fetchMs: number;
-  parseMs: number;
-  /** Event-loop delay beyond the 10 ms sampling interval, while the feed is fetched and parsed. */
-  lagP99Ms: number;
-  lagMaxMs: number;
-  samples: number;
-  wholePollMs: number;
-  wholePollLagP99Ms: number;
-  wholePollLagMaxMs: number;
-}
-
 export interface PollerResult {
   lastRound: number;
   firstPoll: { cpuMsPerPoll: number; wallMs: number };
@@ -57,7 +42,6 @@ export interface PollerResult {
   /** process.memoryUsage() at the highest RSS seen during the paced run. */
   memoryAtPeak: NodeJS.MemoryUsage;
   maxRssBytes: number;
-  big: BigFeedRun[];
   summary: {
     cpuMsPer304: number;
     cpuMsPerChanged: number;
@@ -65,9 +49,6 @@ export interface PollerResult {
     maxPollsPerMinute: number;
     pacedPollsPerMinute: number;
     pacedCpuPercent: number;
-    bigLagP99Ms: number;
-    bigParseMs: number;
-    bigWholePollLagP99Ms: number;
   };
 }
 
@@ -76,12 +57,10 @@ export interface NaiveResult {
   rounds: { polls: number; cpuMsPerPoll: number; wallMs: number; pollsPerMinute: number; newItems: number }[];
   paced: PacedWindowResult[];
   maxRssBytes: number;
-  big: { parseMs: number; lagP99Ms: number; lagMaxMs: number }[];
   summary: {
     cpuMsPerPoll: number;
     maxPollsPerMinute: number;
     pacedPollsPerMinute: number;
     pacedCpuPercent: number;
-    bigLagP99Ms: number;
   };
 }
