@@ -107,6 +107,11 @@ describe('per-channel lanes', () => {
     expect(await until(async () => (await states('mastodon-1')).every((s) => s === 'posted') && (await states('mastodon-2')).every((s) => s === 'posted'))).toBe(true);
     expect(await states('mastodon-0')).toEqual(['sending', 'pending', 'pending', 'pending']);
 
+    // The daemon plans its next wake-up: the hanging channel's queue is its lane's, so the
+    // worker does not ask to be woken at once (a loop of empty ticks) while that lane waits.
+    const before = Date.now();
+    expect((await worker.nextDueAt())!.getTime()).toBeGreaterThan(before);
+
     // Stories published while the platform still hangs: the next tick sends them on the others.
     await queueStories(ids, 3);
     await worker.runDue();
@@ -123,6 +128,51 @@ describe('per-channel lanes', () => {
     expect((await states('mastodon-0')).filter((s) => s === 'sending')).toEqual([]);
     for (const fake of others) expect(fake.statuses()).toHaveLength(7);
   }, 60_000);
+
+  it("a lane that fails ends, the other channels' lanes go on, and the next runDue (or drain) reports the error", async () => {
+    const sent: string[] = [];
+    const runtimes = [0, 1, 2].map((k) =>
+      runtimeFor(mastodonChannel(`mastodon-${k}`, `https://m${k}.example`, 'token'), {
+        verify: async () => ({ account: '@test' }),
+        async publish(post) {
+          sent.push(post.channelId);
+          return { remoteId: `${post.deliveryId}` };
+        },
+      }),
+    );
+    const ids = runtimes.map((r) => r.config.id);
+    await queueStories(ids, 2);
+    // The store fails every write for one channel (its lane ends with the error).
+    const broken = Object.create(store, {
+      transition: {
+        value: async (id: number, change: Parameters<SqliteStore['transition']>[1], event: Parameters<SqliteStore['transition']>[2]) => {
+          if (event.channelId === 'mastodon-1') throw new Error('disk I/O error');
+          return store.transition(id, change, event);
+        },
+      },
+    }) as SqliteStore;
+    const channels = new Map(runtimes.map((r) => [r.config.id, r]));
+    const worker = createWorker({ store: broken, channels, templates, logger, now: () => new Date(), random: () => 0.5, defaultLanguage: 'en' });
+
+    await expect(worker.drain()).rejects.toThrow('disk I/O error');
+    expect(await states('mastodon-0')).toEqual(['posted', 'posted']);
+    expect(await states('mastodon-1')).toEqual(['pending', 'pending']);
+    expect(await states('mastodon-2')).toEqual(['posted', 'posted']);
+    expect(sent.filter((c) => c === 'mastodon-1')).toEqual([]);
+    // A daemon's tick: runDue starts the failing channel's lane again and returns; the lane's
+    // error fails the next runDue (the daemon's tick then backs off).
+    expect(await worker.runDue()).toBe(2);
+    await expect(
+      until(async () => {
+        try {
+          await worker.runDue();
+          return false;
+        } catch (error) {
+          return error instanceof Error && error.message === 'disk I/O error';
+        }
+      }),
+    ).resolves.toBe(true);
+  });
 
   it('never has two sends in flight on one channel, whoever wakes the worker; channels go side by side up to the bound', async () => {
     const channels = MAX_LANES + 2;
