@@ -79,7 +79,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOp
   if (yaml.value === null || yaml.value === undefined || (typeof yaml.value === 'object' && Object.keys(yaml.value).length === 0)) {
     throw new ConfigError(`the config is empty: ${CONFIG_NEEDS}`, file);
   }
-  const parsed = configSchema.safeParse(yaml.value);
+  // Parsed once per process: zod's compiled fast path (new Function per object schema) costs a
+  // command more to build than it saves on one config.
+  const parsed = configSchema.safeParse(yaml.value, { jitless: true });
   if (!parsed.success) throw issueToError(parsed.error.issues, file, yaml);
   const config = parsed.data;
   checkReferences(config, file, yaml);

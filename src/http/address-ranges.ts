@@ -47,7 +47,9 @@ function blockListOf(cidrs: readonly string[]): BlockList {
   return list;
 }
 
-const REFUSED_LISTS = REFUSED.map(({ label, ranges }) => ({ label, list: blockListOf(ranges) }));
+/** Built on first use: loading a config (which validates `network.allowPrivate`) never needs them. */
+let refusedLists: { label: string; list: BlockList }[] | undefined;
+const refused = () => (refusedLists ??= REFUSED.map(({ label, ranges }) => ({ label, list: blockListOf(ranges) })));
 
 /**
  * Why `address` may not be reached (`loopback`, `private`, …), or undefined when it may: a public
@@ -62,6 +64,6 @@ export function addressCheck(allowPrivate: readonly string[]): AddressCheck {
     if (version === 0) return 'not an IP address';
     const family = version === 4 ? 'ipv4' : 'ipv6';
     if (allowed.check(address, family)) return undefined;
-    return REFUSED_LISTS.find(({ list }) => list.check(address, family))?.label;
+    return refused().find(({ list }) => list.check(address, family))?.label;
   };
 }
