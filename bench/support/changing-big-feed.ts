@@ -13,8 +13,8 @@ export interface ChangingBigFeed {
   /** Bytes of one version (uncompressed). */
   bytes: number;
   items: number;
-  /** Date.now() of each fetch of the feed, in order. */
-  fetchedAt: number[];
+  /** Date.now() when each fetch of the feed began to be answered, in order. */
+  servedAt: number[];
   /** Until called, a fetch waits (the daemon's first poll waits for the bench to be watching). */
   open(): void;
   /** For the next daemon: versions from the first again, fetches held until open(). */
@@ -46,7 +46,8 @@ export async function startChangingBigFeed(options: { bytes: number; versions: n
     return { etag: `"big-${v}"`, lastModified: changed.toUTCString(), identity, gzip: gzipSync(identity) };
   });
 
-  const fetchedAt: number[] = [];
+  let requests = 0;
+  const servedAt: number[] = [];
   let release: () => void = () => undefined;
   let opened = Promise.resolve();
   const hold = (): void => {
@@ -55,11 +56,11 @@ export async function startChangingBigFeed(options: { bytes: number; versions: n
   hold();
   const server: Server = createServer((req, res) => {
     if (req.url !== '/big/feed/') return void res.writeHead(404).end();
-    fetchedAt.push(Date.now());
     // Each fetch gets the next version, whatever validators it sends: every poll parses a changed body.
-    const version = versions[Math.min(fetchedAt.length - 1, versions.length - 1)];
+    const version = versions[Math.min(requests++, versions.length - 1)];
     if (!version) return void res.writeHead(500).end();
     void opened.then(() => {
+      servedAt.push(Date.now());
       const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
       const body = gzip ? version.gzip : version.identity;
       res
@@ -80,10 +81,11 @@ export async function startChangingBigFeed(options: { bytes: number; versions: n
     url: `http://127.0.0.1:${address.port}/big/feed/`,
     bytes: versions[0]?.identity.byteLength ?? 0,
     items: count,
-    fetchedAt,
+    servedAt,
     open: () => release(),
     reset: () => {
-      fetchedAt.length = 0;
+      requests = 0;
+      servedAt.length = 0;
       hold();
     },
     close: () =>

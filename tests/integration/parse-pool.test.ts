@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBytes, guessedCharsetWarning } from '../../src/sources/charset.js';
 import { feedKind } from '../../src/sources/feed/feed-source.js';
+import type { DecodedFeed } from '../../src/sources/feed/parse-messages.js';
 import { FeedParseError, parseFeed, type ParseFeedContext } from '../../src/sources/feed/parse-feed.js';
 import { createParsePool, DEFAULT_PARSE_THREAD_MIN, parseThreadMinFromEnv, sharedParsePool, type ParsePool } from '../../src/sources/feed/parse-pool.js';
 import { startServer, type TestServer } from '../support/http-server.js';
@@ -139,6 +141,55 @@ describe('feed parse pool', () => {
     const feed = await pool.parse(body, CTX);
     expect(feed).toEqual(parseFeed(body, CTX));
     expect(feed.articles[0]?.title).toMatch(/^ ?(😀)+$/u);
+  });
+
+  it('decodes and parses bytes in the worker exactly as on the main thread: charsets, detection and its warning', async () => {
+    const everything = createParsePool({ minChars: 0 });
+    try {
+      const encodings = new URL('../fixtures/encodings/', import.meta.url);
+      const bodies: [string, Buffer, string | undefined][] = [
+        ...readdirSync(encodings)
+          .filter((name) => name.endsWith('.rss'))
+          .map((name): [string, Buffer, string | undefined] => [name, readFileSync(new URL(name, encodings)), 'application/rss+xml']),
+        ['utf-8 declared in the header', Buffer.from(BIG, 'utf8'), 'application/rss+xml; charset=utf-8'],
+        ['windows-1252 declared', Buffer.from(rss('\x93Quoted\x94 \x8040m', items(2)), 'latin1'), 'text/xml; charset=windows-1252'],
+        ['not a feed', Buffer.from('<html><body>nope</body></html>'), 'text/html'],
+      ];
+      for (const [name, bytes, contentType] of bodies) {
+        const ctx = { ...CTX, feedUrl: `https://feeds.example/${encodeURIComponent(name)}` };
+        const decoded = decodeBytes(bytes, contentType);
+        let expected: DecodedFeed | FeedParseError;
+        try {
+          const warning = guessedCharsetWarning(decoded, `feed ${ctx.feedUrl}`);
+          expected = { feed: parseFeed(decoded.text, ctx), encoding: decoded.encoding, ...(warning === undefined ? {} : { charsetWarning: warning }) };
+        } catch (error) {
+          expected = error as FeedParseError;
+        }
+        const got = await everything.parseBytes(bytes, contentType, ctx).catch((error: unknown) => error);
+        if (expected instanceof FeedParseError) {
+          expect(got, name).toBeInstanceOf(FeedParseError);
+          expect((got as FeedParseError).message, name).toBe(expected.message);
+        } else {
+          expect(got, name).toEqual(expected);
+        }
+      }
+      expect(everything.stats.dispatched).toBe(bodies.length);
+      // The detected ones warn, as fetchFeed's decoding does (tests/integration/undeclared-charset.test.ts).
+      const shiftJis = await everything.parseBytes(readFileSync(new URL('shift_jis.rss', encodings)), 'application/rss+xml', CTX);
+      expect(shiftJis.encoding).toBe('shift_jis');
+      expect(shiftJis.charsetWarning).toContain(`feed ${CTX.feedUrl} declares no charset`);
+    } finally {
+      await everything.close();
+    }
+  });
+
+  it('decodes and parses small bytes on the calling thread', async () => {
+    const fresh = createParsePool();
+    const result = await fresh.parseBytes(Buffer.from(rss('Small', items(2))), 'application/rss+xml', CTX);
+    expect(result.feed.articles).toHaveLength(2);
+    expect(result.encoding).toBe('utf-8');
+    expect(fresh.stats).toEqual({ dispatched: 0, inline: 1 });
+    await fresh.close();
   });
 
   it('runs parses queued beyond its one worker in turn, each with its own result', async () => {

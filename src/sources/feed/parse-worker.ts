@@ -1,6 +1,7 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { FeedParseError, parseFeed } from './parse-feed.js';
-import type { ParseReply, ParseRequest, SentError } from './parse-messages.js';
+import { decodeBytes, guessedCharsetWarning } from '../charset.js';
+import type { DecodedFeed, ParseReply, ParseRequest, SentError } from './parse-messages.js';
 
 /**
  * The parse pool's worker thread (parse-pool.ts): the same parseFeed as the main thread, its
@@ -10,27 +11,38 @@ import type { ParseReply, ParseRequest, SentError } from './parse-messages.js';
 const port = parentPort;
 if (port === null) throw new Error('parse-worker.ts runs only as a worker thread (parse-pool.ts starts it)');
 
-let pending: { id: number; ctx: ParseRequest & { kind: 'start' }; parts: string[] } | undefined;
+let pending: { id: number; start: ParseRequest & { kind: 'start' }; parts: string[] } | undefined;
 
 port.on('message', (request: ParseRequest) => {
+  if (request.kind === 'bytes') {
+    const { id, bytes, contentType, ctx } = request;
+    return reply(id, () => {
+      const decoded = decodeBytes(bytes, contentType);
+      const charsetWarning = guessedCharsetWarning(decoded, `feed ${ctx.feedUrl}`);
+      return { feed: parseFeed(decoded.text, ctx), encoding: decoded.encoding, ...(charsetWarning === undefined ? {} : { charsetWarning }) };
+    });
+  }
   if (request.kind === 'start') {
-    pending = { id: request.id, ctx: request, parts: [] };
+    pending = { id: request.id, start: request, parts: [] };
   } else if (pending?.id === request.id) {
     pending.parts.push(request.text);
   }
-  if (pending === undefined || pending.parts.length < pending.ctx.parts) return;
-  const { id, ctx, parts } = pending;
+  if (pending === undefined || pending.parts.length < pending.start.parts) return;
+  const { id, start, parts } = pending;
   pending = undefined;
-  const started = performance.now();
-  let reply: ParseReply;
-  try {
-    const feed = parseFeed(parts.join(''), ctx.ctx);
-    reply = { id, ok: true, feed, threadId, parseMs: performance.now() - started };
-  } catch (error) {
-    reply = { id, ok: false, error: sent(error), threadId, parseMs: performance.now() - started };
-  }
-  port.postMessage(reply);
+  reply(id, () => ({ feed: parseFeed(parts.join(''), start.ctx), encoding: 'utf-16' }));
 });
+
+function reply(id: number, work: () => DecodedFeed): void {
+  const started = performance.now();
+  let message: ParseReply;
+  try {
+    message = { id, ok: true, result: work(), threadId, parseMs: performance.now() - started };
+  } catch (error) {
+    message = { id, ok: false, error: sent(error), threadId, parseMs: performance.now() - started };
+  }
+  port?.postMessage(message);
+}
 
 function sent(error: unknown): SentError {
   if (error instanceof FeedParseError) {
