@@ -162,7 +162,7 @@ export async function runPolling(): Promise<PartResult> {
         unit: 'ms',
         bar: '≤ 0.5 ms',
         met: c.cpuMsPer304 <= 0.5,
-        note: `median of ${crier.rounds.length} rounds of ${crier.rounds[0]?.notModified ?? '?'} polls; user ${round(median(crier.rounds.map((r) => r.cpuMsPer304User)), 3)} + system ${round(median(crier.rounds.map((r) => r.cpuMsPer304System)), 3)} ms; as the daemon polls: the claim (which returns the source's state) and the state's save; after one uncounted round (compiling the path)`,
+        note: `median of ${crier.rounds.length} rounds of ${crier.rounds[0]?.notModified ?? '?'} polls; user ${round(median(crier.rounds.map((r) => r.cpuMsPer304User)), 3)} + system ${round(median(crier.rounds.map((r) => r.cpuMsPer304System)), 3)} ms; as the daemon polls on SQLite: one read of the source's state, one save; after one uncounted round (compiling the path)`,
       },
       {
         benchmark: B,

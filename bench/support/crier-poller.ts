@@ -44,11 +44,11 @@ async function main(): Promise<PollerResult> {
       dispatcher,
       fetchTimeoutMs: config.defaults.fetchTimeout,
     };
-    // As the daemon polls: a claim (which hands back the source's state), then the poll and its save.
+    // As the daemon polls (poll-scheduler.ts): the source's state (on PostgreSQL, a claim hands it
+    // back), then the poll and its save.
     const poll = async (source: ResolvedSource): Promise<PollReport> => {
-      const claimed = await store.claimPoll(source.id, 'bench', new Date(), 30_000, true);
-      if (!claimed) throw new Error(`claim of ${source.id} refused`);
-      return pollSource(source, deps, claimed);
+      const claimed = store.replicated ? await store.claimPoll(source.id, 'bench', new Date(), 30_000, true) : await store.getSourceState(source.id);
+      return pollSource(source, deps, claimed ?? { sourceId: source.id, consecutiveFailures: 0 });
     };
     const setRound = async (r: number): Promise<void> => {
       await fetch(`${options.url}/_round/${r}`);

@@ -31,7 +31,10 @@ export interface PollScheduler {
   force(sourceId: string): void;
   /** A poll made outside the schedule (a push asked for it) moved the source's due time. */
   polled(source: ResolvedSource, report: PollReport, wasInitialized: boolean): void;
-  /** Claims a poll of the source for this replica (see Store.claimPoll), voiding a dead local replica's claim. */
+  /**
+   * Claims a poll of the source for this replica (see Store.claimPoll), voiding a dead local
+   * replica's claim; on a store only one daemon runs on, the source's state when it is due.
+   */
   claim(source: ResolvedSource, force: boolean): Promise<SourceState | undefined>;
   /** Stops starting polls and waits for those in flight. */
   stop(): Promise<void>;
@@ -149,6 +152,12 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
   }
 
   async function tryClaim(source: ResolvedSource, force: boolean): Promise<ClaimAttempt> {
+    if (!deps.store.replicated) {
+      // The only daemon on this store: the state is read, and due is judged here, nothing written.
+      const seen = await deps.store.getSourceState(source.id);
+      const due = force || seen?.nextPollAt === undefined || seen.nextPollAt.getTime() <= now();
+      return due ? { claimed: seen ?? { sourceId: source.id, consecutiveFailures: 0 } } : { seen };
+    }
     const ttl = (source.fetchTimeout ?? deps.defaultFetchTimeoutMs) + POLL_CLAIM_MARGIN_MS;
     const claimed = await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force);
     if (claimed) return { claimed };

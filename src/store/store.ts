@@ -285,6 +285,12 @@ export interface Store {
    */
   claimPoll(sourceId: string, owner: string, now: Date, ttlMs: number, force?: boolean, takeOver?: readonly string[]): Promise<SourceState | undefined>;
   /**
+   * Whether several daemons may run on this store at once (PostgreSQL replicas). SQLite: no, its
+   * daemon lock lets one `crier run` open a file, so a poll there needs no claim written, only the
+   * source's state read (one write fewer per poll).
+   */
+  readonly replicated: boolean;
+  /**
    * Tells `listener` when another process changed the queue (PostgreSQL LISTEN/NOTIFY), so a
    * replica wakes at once for work another one received. Absent where nothing can tell.
    */

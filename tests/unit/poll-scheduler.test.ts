@@ -27,9 +27,11 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
   let reads: number;
   let holdPolls: Promise<void> | undefined;
 
-  async function setUp(sources: ResolvedSource[], owner = 'me'): Promise<void> {
+  /** replicated: the store is treated as one several daemons share (claims written), as on PostgreSQL. */
+  async function setUp(sources: ResolvedSource[], { owner = 'me', replicated = true } = {}): Promise<void> {
     const counted = new Proxy(store, {
       get(target, name, receiver) {
+        if (name === 'replicated') return replicated;
         const value: unknown = Reflect.get(target, name, receiver);
         if (name === 'getSourceState' || name === 'listSourceStates') reads++;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -146,6 +148,22 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(5 * MIN);
     expect(polls.map((p) => p.id)).toEqual(['a', 'cal']);
+  });
+
+  it('on a store only one daemon runs on (SQLite), reads the due source instead of writing a claim', async () => {
+    await store.saveSourceState({ sourceId: 'a', consecutiveFailures: 0, nextPollAt: new Date(T0 + 10_000), etag: '"a1"' });
+    await setUp([source('a')], { replicated: false });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(polls.map((p) => [p.id, p.at - T0])).toEqual([['a', 10_000]]);
+    expect(polls[0]?.claimed).toMatchObject({ sourceId: 'a', etag: '"a1"' });
+    expect(polls[0]?.claimed.claimedBy).toBeUndefined();
+    expect(reads).toBe(1);
+    // Moved later behind its back (a `crier poll`): the due time stored is the one kept.
+    await store.saveSourceState({ sourceId: 'a', consecutiveFailures: 0, nextPollAt: new Date(T0 + 100_000), initializedAt: new Date() });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(polls.map((p) => p.at - T0)).toEqual([10_000, 100_000]);
   });
 
   it('leaves no timer behind when stopped, whatever it was waiting for', async () => {

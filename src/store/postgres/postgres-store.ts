@@ -45,6 +45,7 @@ export function openPostgresStore(url: string): PostgresStore {
  * changes another replica could act on NOTIFY `crier_queue` (delivered when they commit).
  */
 export class PostgresStore implements Store {
+  readonly replicated = true;
   private readonly watchers = new Set<() => Promise<void>>();
 
   constructor(

@@ -73,6 +73,8 @@ export function openSqliteStore(path: string): SqliteStore {
 }
 
 export class SqliteStore implements Store {
+  /** One daemon per file (daemon-lock.ts). */
+  readonly replicated = false;
   private readonly sql: Sql;
 
   constructor(private readonly db: Database.Database) {
