@@ -28,6 +28,8 @@ export interface CliOptions {
    * without the platforms' credentials; `check` needs the channels', `poll` the sources'.
    */
   secrets?: readonly SecretPart[];
+  /** Compile and check every template when the app opens (default true; see AppOptions). */
+  checkTemplates?: boolean;
 }
 
 /** The config named by --config / $CRIER_CONFIG, with the secrets `needs` read (and checked) now. */
@@ -46,7 +48,7 @@ export async function openCli(program: Command, by?: string, options: CliOptions
   // commands that use them: `crier status` and `crier history` read the store alone.
   const [{ createLogger }, { openApp }] = await Promise.all([import('../log/logger.js'), import('../runtime/app.js')]);
   const logger = createLogger({ level: process.env.CRIER_LOG_LEVEL ?? 'warn' });
-  const app = await openApp(config, { logger, write: (text) => out.write(text) });
+  const app = await openApp(config, { logger, write: (text) => out.write(text), checkTemplates: options.checkTemplates });
   return {
     app,
     out,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import { hashtagsFrom, type HashtagOptions } from './hashtags.js';
 import { truncateGraphemes } from './cut-text.js';
 import type { TemplateContext } from './context.js';
@@ -28,7 +29,8 @@ export class TemplateError extends Error {
  * (noEscape: posts are not HTML), and strict lookups so a misspelt field is an error.
  */
 export function createTemplateEngine(): { compileFile(file: string): RenderPost; compile(source: string, file: string): RenderPost } {
-  const hbs = Handlebars.create();
+  // Loaded by the first engine, not by every module that reaches this one (a command that renders nothing never pays for it).
+  const hbs = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
 
   hbs.registerHelper('hashtags', function (this: unknown, ...args: unknown[]) {
     const options = args.pop() as Handlebars.HelperOptions;

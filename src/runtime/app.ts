@@ -46,12 +46,17 @@ export interface AppOptions {
   observe?: (store: Store) => Observer;
   /** Name resolution for the network policy (tests map names to loopback); default dns.lookup. */
   resolve?: ResolveHost;
+  /**
+   * Compile and check every template now (default), so a broken one stops the command; false
+   * for a command that renders nothing (`crier poll`): each is compiled when first used.
+   */
+  checkTemplates?: boolean;
 }
 
 /** Wires the same objects for the daemon and for every CLI command. */
 export async function openApp(config: CrierConfig, options: AppOptions): Promise<App> {
   // Templates first: a broken one stops the command before the store is even opened.
-  const templates = loadTemplates(config);
+  const templates = loadTemplates(config, { check: options.checkTemplates ?? true });
   const store = await openStore(config);
   await store.migrate();
   return buildApp(config, store, options.observe?.(store) ?? silentObserver, options, templates);

@@ -19,16 +19,19 @@ export interface TemplateSet {
 /**
  * Compiles every template the config can reach and renders each against a sample article, so a
  * broken template stops the config from loading (naming file and line) instead of failing a
- * delivery at 3 a.m.
+ * delivery at 3 a.m. With `check: false` (a command that renders nothing, such as `crier poll`)
+ * each template is compiled, and checked, only when a delivery first needs it.
  */
-export function loadTemplates(config: CrierConfig): TemplateSet {
-  const engine = createTemplateEngine();
+export function loadTemplates(config: CrierConfig, options: { check?: boolean } = {}): TemplateSet {
+  const check = options.check ?? true;
+  let engine: ReturnType<typeof createTemplateEngine> | undefined;
   const compiled = new Map<string, RenderPost>();
   const channelTemplate = new Map<string, string>();
 
   const compileOnce = (file: string, where: string): void => {
     if (compiled.has(file)) return;
     try {
+      engine ??= createTemplateEngine();
       const render = engine.compileFile(file);
       render(templateContext(sampleArticle(), { channelId: 'sample', platform: 'sample', language: 'en' }));
       compiled.set(file, render);
@@ -42,11 +45,11 @@ export function loadTemplates(config: CrierConfig): TemplateSet {
     const file = channel.template
       ? resolve(config.dir, channel.template)
       : resolve(BUILTIN_TEMPLATES_DIR, platformFor(channel).defaultTemplate);
-    compileOnce(file, `channels[${index}].template`);
+    if (check) compileOnce(file, `channels[${index}].template`);
     channelTemplate.set(channel.id, file);
   });
   config.routes.forEach((route, index) => {
-    if (route.template) compileOnce(resolve(config.dir, route.template), `routes[${index}].template`);
+    if (check && route.template) compileOnce(resolve(config.dir, route.template), `routes[${index}].template`);
   });
 
   const pathFor = (channelId: string, routeTemplate: string | undefined): string => {

@@ -75,9 +75,9 @@ function loaded(file: string): { packages: Set<string>; own: Set<string> } {
   return { packages, own };
 }
 
-async function traced(args: string[]): Promise<{ packages: Set<string>; own: Set<string>; stdout: string }> {
+async function traced(args: string[], configFile = config): Promise<{ packages: Set<string>; own: Set<string>; stdout: string }> {
   const file = traceFile();
-  const result = await runCli(['--config', config, ...args], { NODE_OPTIONS: `--import ${TRACE_HOOK}`, CRIER_MODULE_TRACE: file });
+  const result = await runCli(['--config', configFile, ...args], { NODE_OPTIONS: `--import ${TRACE_HOOK}`, CRIER_MODULE_TRACE: file });
   expect(result.code, result.stderr).toBe(0);
   return { ...loaded(file), stdout: result.stdout };
 }
@@ -101,6 +101,17 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
       expect(packages, name).not.toContain(name);
     }
     expect([...own].filter((m) => m.startsWith('delivery/worker') || m.startsWith('runtime/app'))).toEqual([]);
+  });
+
+  it('crier poll fetches and records without loading the templates, the platform clients or the detector', async () => {
+    // Its own store, so the daemon below still makes its first poll.
+    const pollConfig = dir.write('poll.yaml', readFileSync(config, 'utf8').replace('path: crier.db', 'path: poll.db'));
+    const { packages, stdout } = await traced(['poll'], pollConfig);
+    expect(stdout).toMatch(/news: 2 items/);
+    expect(packages).toContain('feedsmith');
+    for (const name of [...PLATFORM_CLIENTS, 'handlebars', 'twitter-text', 'eld']) {
+      expect(packages, name).not.toContain(name);
+    }
   });
 
   it('the daemon with feed sources and dry-run channels never loads the platform clients, the language detector or the server', async () => {

@@ -163,6 +163,15 @@ describe('templates at load time', () => {
     expect(() => loadTemplates(config)).toThrow(/typo\.hbs: line 2, column 3: \{\{sumary\}\} is not a field/);
   });
 
+  it('with check: false (crier poll), a template is compiled and checked only when a delivery needs it', () => {
+    dir.write('later.hbs', '{{title}}\n{{sumary}}\n');
+    const config = load('later-template.yaml', VALID.replace('    dryRun: true', '    dryRun: true\n    template: later.hbs'));
+    const templates = loadTemplates(config, { check: false });
+    const channelId = config.channels[1]?.id ?? '';
+    expect(templates.pathFor(channelId, undefined)).toMatch(/later\.hbs$/);
+    expect(() => templates.forDelivery(channelId, undefined)).toThrow(/later\.hbs: line 2, column 3: \{\{sumary\}\} is not a field/);
+  });
+
   it('loads the shipped example config and its templates', () => {
     const config = loadConfig(new URL('../../config/crier.example.yaml', import.meta.url).pathname, {});
     expect(() => loadTemplates(config)).not.toThrow();

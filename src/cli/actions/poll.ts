@@ -7,6 +7,8 @@ import { withCli } from '../context.js';
 import { printJson, UsageError } from '../output.js';
 
 export async function pollAction(program: Command, options: { source?: string; watch?: boolean; json?: boolean }): Promise<void> {
+  // Polling records articles and queues deliveries; it renders nothing, so the templates are
+  // compiled only when something first needs one (the daemon and `config validate` check them all).
   await withCli(program, undefined, async ({ app, out }) => {
     const sources = options.source ? app.config.sources.filter((s) => s.id === options.source) : app.config.sources;
     if (sources.length === 0) {
@@ -50,5 +52,5 @@ export async function pollAction(program: Command, options: { source?: string; w
       }
     }
     if (reports.some((r) => r.result === 'error')) process.exitCode = 1;
-  }, { secrets: ['sources'] });
+  }, { secrets: ['sources'], checkTemplates: false });
 }
