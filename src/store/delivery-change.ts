@@ -40,6 +40,20 @@ export interface SendRecord {
   cost: number;
 }
 
+/** A counter's sends of one kind in a sliding window, summed by the database (`Store.sendWindow`). */
+export interface SendWindow {
+  /** How many sends. */
+  count: number;
+  /** Their total cost. */
+  used: number;
+  /**
+   * Asked with a `keep` and more than `keep` used: the time of the oldest send that, once it and
+   * every send before it have left the window, leaves at most `keep` in it (when a budget frees
+   * up). Undefined otherwise, and when nothing could (a negative `keep`).
+   */
+  clearsAt?: Date | undefined;
+}
+
 /** A compare-and-set on a delivery's state: applied only if the state is one of `from`. */
 export interface DeliveryChange {
   from: readonly DeliveryState[];

@@ -1,6 +1,6 @@
 import type { Article } from '../articles/article.js';
 import type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
-import type { DeliveryChange, PulledArticle, SendRecord, TitleRepost } from './delivery-change.js';
+import type { DeliveryChange, PulledArticle, SendRecord, SendWindow, TitleRepost } from './delivery-change.js';
 
 /**
  * The store is the single source of truth and the job queue. Everything is async so a
@@ -154,7 +154,7 @@ export interface StoredEvent extends EventRecord {
   id: number;
 }
 
-export type { DeliveryChange, DeliveryPatch, PulledArticle, SendRecord, TitleRepost } from './delivery-change.js';
+export type { DeliveryChange, DeliveryPatch, PulledArticle, SendRecord, SendWindow, TitleRepost } from './delivery-change.js';
 export type { ChannelHold, HeldChannel, HoldKind } from './channel-hold.js';
 
 export interface ChannelSummary {
@@ -257,6 +257,12 @@ export interface Store {
   /** Sends logged by transitions, since a time, oldest first (sliding-window budgets, caps). */
   sendsSince(counter: string, kind: SendRecord['kind'], since: Date): Promise<{ at: Date; cost: number }[]>;
   lastSendAt(counter: string, kind: SendRecord['kind']): Promise<Date | undefined>;
+  /**
+   * What a budget or a cap needs of the sends after `since`, computed by the database on the
+   * (counter, kind, at) index, never by reading the sends out: their count, their cost and, given
+   * `keep`, when at most `keep` would be left (see `SendWindow`).
+   */
+  sendWindow(counter: string, kind: SendRecord['kind'], since: Date, keep?: number): Promise<SendWindow>;
 
   /** Holds in force at `now` (expired ones are over), per channel, all channels when none given. */
   listHolds(now: Date, channelId?: string): Promise<HeldChannel[]>;

@@ -170,5 +170,39 @@ export function transitionCases(ctx: Ctx): void {
       expect(await ctx.store.lastSendAt('x/images', 'post')).toBeUndefined();
       expect(await ctx.store.lastSendAt('masto', 'attempt')).toBeUndefined();
     });
+
+    it('sendWindow sums a counter and kind after `since` and finds when at most `keep` is left', async () => {
+      const id = await one();
+      expect(await ctx.store.sendWindow('x', 'attempt', T0, 5)).toEqual({ count: 0, used: 0 });
+      const note = (when: Date, sends: DeliveryChange['sends']) => ctx.store.transition(id, { ...MOVES.defer, sends }, event('d', when));
+      await note(at(MINUTE), [{ counter: 'x', kind: 'attempt', cost: 1 }]);
+      // Two sends at one time: whichever is taken first, the window frees up at that time.
+      await note(at(2 * MINUTE), [
+        { counter: 'x', kind: 'attempt', cost: 3 },
+        { counter: 'x', kind: 'attempt', cost: 1 },
+        { counter: 'x', kind: 'post', cost: 1 },
+        { counter: 'x/images', kind: 'attempt', cost: 7 },
+      ]);
+      await note(at(3 * MINUTE), [{ counter: 'x', kind: 'attempt', cost: 2 }]);
+      const window = (keep?: number, since = T0) => ctx.store.sendWindow('x', 'attempt', since, keep);
+      expect(await window()).toEqual({ count: 4, used: 7 });
+      // used 7: keep 6 needs 1 gone (the first), keep 5 and 3 need the sends at 2 min gone too,
+      // keep 2 as well, keep 0 needs every send gone; keep 7 or more is already met.
+      expect((await window(6)).clearsAt).toEqual(at(MINUTE));
+      expect((await window(5)).clearsAt).toEqual(at(2 * MINUTE));
+      expect((await window(3)).clearsAt).toEqual(at(2 * MINUTE));
+      expect((await window(2)).clearsAt).toEqual(at(2 * MINUTE));
+      expect((await window(1)).clearsAt).toEqual(at(3 * MINUTE));
+      expect(await window(0)).toEqual({ count: 4, used: 7, clearsAt: at(3 * MINUTE) });
+      expect(await window(7)).toEqual({ count: 4, used: 7 });
+      // A negative keep (a post costing more than the whole budget): nothing ever frees enough.
+      expect((await window(-1)).clearsAt).toBeUndefined();
+      // `since` itself is outside the window.
+      expect(await window(0, at(MINUTE))).toEqual({ count: 3, used: 6, clearsAt: at(3 * MINUTE) });
+      expect(await window(0, at(3 * MINUTE))).toEqual({ count: 0, used: 0 });
+      expect(await ctx.store.sendWindow('x', 'post', T0)).toEqual({ count: 1, used: 1 });
+      expect(await ctx.store.sendWindow('x/images', 'attempt', T0, 0)).toEqual({ count: 1, used: 7, clearsAt: at(2 * MINUTE) });
+      expect(await ctx.store.sendWindow('masto', 'attempt', T0, 0)).toEqual({ count: 0, used: 0 });
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord } from '../store.js';
+import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord, SendWindow } from '../store.js';
 import { first, rows, type Db } from './db.js';
 import { holdFromRow, type HoldRow } from './rows.js';
 
@@ -62,6 +62,26 @@ export async function sendsSince(db: Db, counter: string, kind: SendRecord['kind
     kind,
     since,
   ]);
+}
+
+/**
+ * One statement on the (counter, kind, at) index, cost included: the sum, and only when more than
+ * `keep` is used, the running sum oldest first (peers at one time count together, so ties need no
+ * order) to find the send whose ageing-out leaves at most `keep`.
+ */
+export async function sendWindow(db: Db, counter: string, kind: SendRecord['kind'], since: Date, keep: number | undefined): Promise<SendWindow> {
+  const row = await first<{ count: number; used: number; clears_at: Date | null }>(
+    db,
+    `SELECT t.count, t.used,
+       CASE WHEN $4::float8 IS NOT NULL AND t.used > $4::float8 THEN (
+         SELECT MIN(at) FROM (
+           SELECT at, SUM(cost) OVER (ORDER BY at) AS running FROM channel_sends WHERE counter = $1 AND kind = $2 AND at > $3
+         ) s WHERE running >= t.used - $4::float8
+       ) END AS clears_at
+     FROM (SELECT COUNT(*) AS count, COALESCE(SUM(cost), 0) AS used FROM channel_sends WHERE counter = $1 AND kind = $2 AND at > $3) t`,
+    [counter, kind, since, keep ?? null],
+  );
+  return { count: row?.count ?? 0, used: row?.used ?? 0, clearsAt: row?.clears_at ?? undefined };
 }
 
 export async function lastSendAt(db: Db, counter: string, kind: SendRecord['kind']): Promise<Date | undefined> {

@@ -15,13 +15,14 @@ import type {
   IngestResult,
   NewDelivery,
   SendRecord,
+  SendWindow,
   SourceState,
   Store,
   StoredArticle,
   StoredEvent,
 } from '../store.js';
 import { createPool, first, inTransaction, notifyQueue, rows, type Db } from './db.js';
-import { channelSummaries, clearHolds, HELD_FOR_EVER, HOLD_END, lastSendAt, listHolds, NOT_HELD, sendsSince, setHold } from './channel-queries.js';
+import { channelSummaries, clearHolds, HELD_FOR_EVER, HOLD_END, lastSendAt, listHolds, NOT_HELD, sendsSince, sendWindow, setHold } from './channel-queries.js';
 import { insertEvent, listEvents } from './events.js';
 import { ingestItems, insertArticle, insertDelivery, lockArticles } from './ingest.js';
 import { claimPoll, leaseChannels, listChannelLeases, releaseChannels } from './leases.js';
@@ -242,6 +243,10 @@ export class PostgresStore implements Store {
 
   async lastSendAt(counter: string, kind: SendRecord['kind']): Promise<Date | undefined> {
     return lastSendAt(this.pool, counter, kind);
+  }
+
+  async sendWindow(counter: string, kind: SendRecord['kind'], since: Date, keep?: number): Promise<SendWindow> {
+    return sendWindow(this.pool, counter, kind, since, keep);
   }
 
   async listHolds(now: Date, channelId?: string): Promise<HeldChannel[]> {

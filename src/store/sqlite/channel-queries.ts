@@ -1,5 +1,5 @@
 import type { Sql } from './sql.js';
-import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord } from '../store.js';
+import type { ChannelHold, ChannelSummary, HeldChannel, HoldKind, SendRecord, SendWindow } from '../store.js';
 
 /** The longest platform window is a day; sends are kept for two, so the table stays small. */
 const SEND_RETENTION_MS = 2 * 86_400_000;
@@ -50,6 +50,26 @@ export function sendsSince(db: Sql, counter: string, kind: SendRecord['kind'], s
     .prepare('SELECT at, cost FROM channel_sends WHERE counter = ? AND kind = ? AND at > ? ORDER BY at')
     .all(counter, kind, since.getTime()) as { at: number; cost: number }[];
   return rows.map((r) => ({ at: new Date(r.at), cost: r.cost }));
+}
+
+/**
+ * One statement on the (counter, kind, at, cost) index: the sum, and only when more than `keep`
+ * is used, the running sum oldest first (peers at one time count together, so ties need no order)
+ * to find the send whose ageing-out leaves at most `keep`.
+ */
+export function sendWindow(db: Sql, counter: string, kind: SendRecord['kind'], since: Date, keep: number | undefined): SendWindow {
+  const row = db
+    .prepare(
+      `SELECT t.count, t.used,
+         CASE WHEN @keep IS NOT NULL AND t.used > @keep THEN (
+           SELECT MIN(at) FROM (
+             SELECT at, SUM(cost) OVER (ORDER BY at) AS running FROM channel_sends WHERE counter = @counter AND kind = @kind AND at > @since
+           ) WHERE running >= t.used - @keep
+         ) END AS clears_at
+       FROM (SELECT COUNT(*) AS count, COALESCE(SUM(cost), 0) AS used FROM channel_sends WHERE counter = @counter AND kind = @kind AND at > @since) t`,
+    )
+    .get({ counter, kind, since: since.getTime(), keep: keep ?? null }) as { count: number; used: number; clears_at: number | null };
+  return { count: row.count, used: row.used, clearsAt: row.clears_at === null ? undefined : new Date(row.clears_at) };
 }
 
 export function lastSendAt(db: Sql, counter: string, kind: SendRecord['kind']): Date | undefined {

@@ -17,6 +17,7 @@ import type {
   IngestResult,
   NewDelivery,
   SendRecord,
+  SendWindow,
   SourceState,
   Store,
   StoredArticle,
@@ -31,6 +32,7 @@ import {
   listHolds,
   NOT_HELD,
   sendsSince,
+  sendWindow,
   setHold,
 } from './channel-queries.js';
 import { applyTransition } from './transition.js';
@@ -310,6 +312,10 @@ export class SqliteStore implements Store {
 
   async lastSendAt(counter: string, kind: SendRecord['kind']): Promise<Date | undefined> {
     return lastSendAt(this.sql, counter, kind);
+  }
+
+  async sendWindow(counter: string, kind: SendRecord['kind'], since: Date, keep?: number): Promise<SendWindow> {
+    return sendWindow(this.sql, counter, kind, since, keep);
   }
 
   async listHolds(now: Date, channelId?: string): Promise<HeldChannel[]> {
