@@ -8,7 +8,7 @@ import type { ParseFeedContext, ParsedFeed } from './parse-feed.js';
 export type ParseRequest =
   | { kind: 'start'; id: number; ctx: ParseFeedContext; parts: number }
   | { kind: 'part'; id: number; text: string }
-  /** Undecoded bytes (copied by postMessage, a memcpy): decoded in the worker as fetchFeed would. */
+  /** Undecoded bytes (transferred when they own their buffer, else copied): decoded in the worker as fetchFeed would. */
   | { kind: 'bytes'; id: number; ctx: ParseFeedContext; bytes: Uint8Array; contentType: string | undefined };
 
 /** How bytes were decoded (charset.ts), as fetchFeed reports it. */

@@ -1,9 +1,13 @@
+import type { Hash } from 'node:crypto';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import { decodeBytes } from '../charset.js';
 
-/** Read chunk by chunk, stopping as soon as the running total passes the cap. */
-export async function collect(chunks: AsyncIterable<unknown>, maxBytes: number, onTooLarge: () => Error): Promise<Buffer> {
+/**
+ * Read chunk by chunk, stopping as soon as the running total passes the cap. `hash`, when given,
+ * is updated with each chunk as it arrives (no single long hashing stretch at the end).
+ */
+export async function collect(chunks: AsyncIterable<unknown>, maxBytes: number, onTooLarge: () => Error, hash?: Hash): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -11,6 +15,7 @@ export async function collect(chunks: AsyncIterable<unknown>, maxBytes: number, 
     total += chunk.byteLength;
     // Throwing out of for-await cancels the stream, which tears down the connection.
     if (total > maxBytes) throw onTooLarge();
+    hash?.update(chunk);
     parts.push(chunk);
   }
   return Buffer.concat(parts, total);
