@@ -57,17 +57,19 @@ export function postRecord(channelId: string): SendRecord {
   return { counter: channelId, kind: 'post', cost: 1 };
 }
 
-/** Sliding window: wait until enough of the oldest sends in the window have aged out. */
-async function checkBudget(store: Store, channelId: string, budget: RateBudget, now: Date): Promise<GateVerdict | undefined> {
-  const sends = await store.sendsSince(channelId, 'attempt', new Date(now.getTime() - budget.windowMs));
-  let used = sends.reduce((sum, s) => sum + s.cost, 0);
-  if (used + budget.costPerPost <= budget.limit) return undefined;
-  const reason = `${budget.label}: ${used} of ${budget.limit} used`;
-  for (const send of sends) {
-    used -= send.cost;
-    if (used + budget.costPerPost <= budget.limit) return { kind: 'wait', scope: 'limit', until: new Date(send.at.getTime() + budget.windowMs), reason };
-  }
-  return { kind: 'wait', scope: 'limit', until: new Date(now.getTime() + budget.windowMs), reason };
+/**
+ * Sliding window: wait until enough of the oldest sends in the window have aged out. The store
+ * sums the window (and finds that send) itself: the sends are never read out one by one.
+ */
+async function checkBudget(store: Store, counter: string, budget: RateBudget, now: Date): Promise<GateVerdict | undefined> {
+  // What may already be in the window for this post to fit.
+  const keep = budget.limit - budget.costPerPost;
+  const window = await store.sendWindow(counter, 'attempt', new Date(now.getTime() - budget.windowMs), keep);
+  if (window.used <= keep) return undefined;
+  const reason = `${budget.label}: ${window.used} of ${budget.limit} used`;
+  // No send frees enough when one post costs more than the whole budget: a window from now.
+  const from = window.clearsAt ?? now;
+  return { kind: 'wait', scope: 'limit', until: new Date(from.getTime() + budget.windowMs), reason };
 }
 
 async function checkSchedule(store: Store, channelId: string, schedule: ChannelSchedule, now: Date): Promise<GateVerdict> {
@@ -85,8 +87,8 @@ async function checkSchedule(store: Store, channelId: string, schedule: ChannelS
     }
   }
   if (schedule.dailyCap !== undefined) {
-    const today = await store.sendsSince(channelId, 'post', new Date(local.startOf('day').toMillis() - 1));
-    if (today.length >= schedule.dailyCap) {
+    const today = await store.sendWindow(channelId, 'post', new Date(local.startOf('day').toMillis() - 1));
+    if (today.count >= schedule.dailyCap) {
       return {
         kind: 'wait',
         scope: 'schedule',

@@ -204,5 +204,19 @@ export function transitionCases(ctx: Ctx): void {
       expect(await ctx.store.sendWindow('x/images', 'attempt', T0, 0)).toEqual({ count: 1, used: 7, clearsAt: at(2 * MINUTE) });
       expect(await ctx.store.sendWindow('masto', 'attempt', T0, 0)).toEqual({ count: 0, used: 0 });
     });
+
+    it('keeps two days of sends: a send prunes older ones of its counter and kind', async () => {
+      const id = await one();
+      const note = (when: Date, kind: 'attempt' | 'post') => ctx.store.transition(id, { ...MOVES.defer, sends: [{ counter: 'x', kind, cost: 1 }] }, event('d', when));
+      await note(at(-72 * HOUR), 'attempt');
+      await note(at(-47 * HOUR), 'attempt');
+      await note(at(-72 * HOUR), 'post');
+      await note(T0, 'attempt');
+      const since = at(-100 * HOUR);
+      expect(await ctx.store.sendWindow('x', 'attempt', since)).toEqual({ count: 2, used: 2 });
+      await note(T0, 'post');
+      expect(await ctx.store.sendWindow('x', 'post', since)).toEqual({ count: 1, used: 1 });
+      expect(await ctx.store.lastSendAt('x', 'post')).toEqual(T0);
+    });
   });
 }

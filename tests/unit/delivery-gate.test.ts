@@ -53,6 +53,27 @@ describe('platform budgets (sliding windows)', () => {
     expect((await gate(now, { budgets: [points] })).kind).toBe('wait'); // 4998 + 3 > 5000
   });
 
+  it('waits until enough points have aged out for the next post, and lets it go at that very time', async () => {
+    const points: RateBudget = { label: 'points', windowMs: 60 * MIN, limit: 10, costPerPost: 3 };
+    const start = new Date('2026-11-29T10:00:00Z');
+    for (let i = 0; i < 3; i += 1) await logSend(store, 'x-main', new Date(start.getTime() + i * MIN), 'attempt', { budgets: [points] });
+    const now = new Date(start.getTime() + 10 * MIN);
+    // 9 used + 3 > 10: the first send ageing out leaves 6, room for one.
+    const until = new Date(start.getTime() + 60 * MIN);
+    expect(await gate(now, { budgets: [points] })).toEqual({ kind: 'wait', scope: 'limit', until, reason: 'points: 9 of 10 used' });
+    expect(await gate(new Date(until.getTime() - 1), { budgets: [points] })).toMatchObject({ kind: 'wait', until });
+    expect(await gate(until, { budgets: [points] })).toEqual({ kind: 'go' });
+    // Two more: 12 used, the window must drop to 7: both of the first two sends age out.
+    await logSend(store, 'x-main', until, 'attempt', { budgets: [points] });
+    expect(await gate(until, { budgets: [points] })).toMatchObject({ kind: 'wait', until: new Date(start.getTime() + 61 * MIN), reason: 'points: 9 of 10 used' });
+  });
+
+  it('holds a post that costs more than the whole budget for a window from now', async () => {
+    const tiny: RateBudget = { label: 'tiny', windowMs: 15 * MIN, limit: 2, costPerPost: 3 };
+    const now = new Date('2026-11-29T10:00:00Z');
+    expect(await gate(now, { budgets: [tiny] })).toEqual({ kind: 'wait', scope: 'limit', until: new Date(now.getTime() + 15 * MIN), reason: 'tiny: 0 of 2 used' });
+  });
+
   it('counts Mastodon media uploads apart from statuses, and only for posts with an image', async () => {
     const media: RateBudget = { label: 'media uploads per 30 min', windowMs: 30 * MIN, limit: 30, costPerPost: 1, counts: 'images' };
     const now = new Date('2026-11-29T10:00:00Z');

@@ -53,7 +53,8 @@ function lastVerifiedOf(row: { id: number; posted_at: Date; remote_url: string |
 
 export async function recordSend(db: Db, send: SendRecord, at: Date): Promise<void> {
   await db.query('INSERT INTO channel_sends (counter, kind, at, cost) VALUES ($1, $2, $3, $4)', [send.counter, send.kind, at, send.cost]);
-  await db.query('DELETE FROM channel_sends WHERE counter = $1 AND at < $2', [send.counter, new Date(at.getTime() - SEND_RETENTION_MS)]);
+  // Its own kind only: a range on the index, not a scan of every send the counter has.
+  await db.query('DELETE FROM channel_sends WHERE counter = $1 AND kind = $2 AND at < $3', [send.counter, send.kind, new Date(at.getTime() - SEND_RETENTION_MS)]);
 }
 
 export async function sendsSince(db: Db, counter: string, kind: SendRecord['kind'], since: Date): Promise<{ at: Date; cost: number }[]> {

@@ -133,6 +133,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX deliveries_follow_up ON deliveries(parent_id, kind, idempotency_key) WHERE parent_id IS NOT NULL;
   CREATE INDEX deliveries_check ON deliveries(check_at) WHERE check_at IS NOT NULL;
   `,
+  // The send log's sums (rate budgets, daily caps) come from the index alone: cost joins it.
+  `
+  CREATE INDEX channel_sends_budget ON channel_sends(counter, kind, at) INCLUDE (cost);
+  DROP INDEX channel_sends_window;
+  `,
 ];
 
 /** Any constant shared by every Crier: replicas starting together migrate one after the other. */

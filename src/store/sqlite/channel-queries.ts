@@ -42,7 +42,8 @@ export function channelSummaries(db: Sql): ChannelSummary[] {
 
 export function recordSend(db: Sql, send: SendRecord, at: Date): void {
   db.prepare('INSERT INTO channel_sends (counter, kind, at, cost) VALUES (?, ?, ?, ?)').run(send.counter, send.kind, at.getTime(), send.cost);
-  db.prepare('DELETE FROM channel_sends WHERE counter = ? AND at < ?').run(send.counter, at.getTime() - SEND_RETENTION_MS);
+  // Its own kind only: a range on the index, not a scan of every send the counter has.
+  db.prepare('DELETE FROM channel_sends WHERE counter = ? AND kind = ? AND at < ?').run(send.counter, send.kind, at.getTime() - SEND_RETENTION_MS);
 }
 
 export function sendsSince(db: Sql, counter: string, kind: SendRecord['kind'], since: Date): { at: Date; cost: number }[] {

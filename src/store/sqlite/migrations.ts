@@ -182,4 +182,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
   CREATE INDEX deliveries_check ON deliveries(check_at) WHERE check_at IS NOT NULL;
   `,
+  // The send log's sums (rate budgets, daily caps) come from the index alone: cost joins it.
+  `
+  CREATE INDEX channel_sends_budget ON channel_sends(counter, kind, at, cost);
+  DROP INDEX channel_sends_window;
+  `,
 ];
