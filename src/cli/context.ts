@@ -2,9 +2,8 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { SecretPart } from '../config/config-secrets.js';
 import { configPathFrom, loadConfig, type CrierConfig, type GlobalOptionsLike } from '../config/load.js';
-import { editorActions } from '../delivery/editor-actions.js';
 import type { App } from '../runtime/app.js';
-import { openStore } from '../store/open-store.js';
+import { openStoreApp, type StoreApp } from '../runtime/store-app.js';
 import { stdoutOutput, type Output } from './output.js';
 
 export interface CliContext {
@@ -15,8 +14,7 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** What a command that only reads the store (and asks the editor's questions) gets: no channels, templates or worker. */
-export type StoreApp = Pick<App, 'config' | 'store' | 'editor' | 'now'>;
+export type { StoreApp };
 
 export interface StoreCliContext extends Omit<CliContext, 'app'> {
   app: StoreApp;
@@ -69,27 +67,14 @@ function safeUserName(): string {
   }
 }
 
-/**
- * The store alone, migrated as `openApp` leaves it, for commands that read it (status,
- * history): they start without loading what publishing needs (twitter-text, handlebars, undici,
- * the worker), and a broken template does not stop an editor from seeing what happened.
- */
+/** The store alone (`openStoreApp`), for commands that only read it: status, history. */
 export async function openStoreCli(program: Command, by?: string): Promise<StoreCliContext> {
-  const config = loadCliConfig(program, []);
-  const out = stdoutOutput();
-  const store = await openStore(config);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const now = () => new Date();
+  const app = await openStoreApp(loadCliConfig(program, []));
   return {
-    app: { config, store, editor: editorActions({ store, now }), now },
-    out,
+    app,
+    out: stdoutOutput(),
     actor: by ?? process.env.USER ?? safeUserName(),
-    close: () => store.close(),
+    close: () => app.store.close(),
   };
 }
 
