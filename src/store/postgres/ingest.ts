@@ -53,7 +53,9 @@ export async function ingestItems(
   return result;
 }
 
-async function ingestOne(db: Db, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): Promise<void> {
+async function ingestOne(db: Db, sourceId: string, item: IngestItem, at: Date, result: IngestResult): Promise<void> {
+  // Only `article` is read up front: the decision (item.ifNew) may be planned on first read (plan-ingest.ts).
+  const { article } = item;
   const known = await first<{ id: number; title: string; updated_at: Date | null }>(
     db,
     'SELECT id, title, updated_at FROM articles WHERE source_id = $1 AND source_key = $2',
@@ -80,9 +82,11 @@ async function ingestOne(db: Db, sourceId: string, { article, ifNew, onTitleChan
       actor: 'daemon',
     });
     result.updated += 1;
-    if (known.title !== article.title && onTitleChange?.length) await repostChangedTitle(db, known.id, onTitleChange, sourceId, at, result);
+    const reposts = known.title === article.title ? undefined : item.onTitleChange;
+    if (reposts?.length) await repostChangedTitle(db, known.id, reposts, sourceId, at, result);
     return;
   }
+  const { ifNew } = item;
   // An item without a link has no canonical URL: it can only be recognised by its key.
   const original =
     article.canonicalUrl === ''

@@ -37,7 +37,9 @@ function cancelPulled(db: Sql, sourceId: string, pull: PulledArticle, at: Date, 
   }
 }
 
-function ingestOne(db: Sql, sourceId: string, { article, ifNew, onTitleChange }: IngestItem, at: Date, result: IngestResult): void {
+function ingestOne(db: Sql, sourceId: string, item: IngestItem, at: Date, result: IngestResult): void {
+  // Only `article` is read up front: the decision (item.ifNew) may be planned on first read (plan-ingest.ts).
+  const { article } = item;
   const known = db
     .prepare('SELECT id, title, updated_at FROM articles WHERE source_id = ? AND source_key = ?')
     .get(sourceId, article.key) as { id: number; title: string; updated_at: number | null } | undefined;
@@ -62,9 +64,11 @@ function ingestOne(db: Sql, sourceId: string, { article, ifNew, onTitleChange }:
       actor: 'daemon',
     });
     result.updated += 1;
-    if (known.title !== article.title && onTitleChange?.length) repostChangedTitle(db, known.id, onTitleChange, sourceId, at, result);
+    const reposts = known.title === article.title ? undefined : item.onTitleChange;
+    if (reposts?.length) repostChangedTitle(db, known.id, reposts, sourceId, at, result);
     return;
   }
+  const { ifNew } = item;
   // An item without a link has no canonical URL: it can only be recognised by its key.
   const original =
     article.canonicalUrl === ''
