@@ -194,6 +194,8 @@ interface Summary {
   failed: number;
   failures: string[];
   idlePingMedianMs: number;
+  /** /healthz p99 for requests sent outside every poll window (pushes still going): the machine's own noise floor. */
+  outsideP99Ms: number;
   pollMs: number[];
   firstPollMaxMs: number;
 }
@@ -203,6 +205,10 @@ function summarise(runs: readonly DaemonRun[]): Summary {
   const pushes = runs.flatMap((r) => inWindows(r.pushes, r.windows));
   const idle = runs.flatMap((r) => r.pings.filter((p) => p.sentAt < (r.windows[0]?.start ?? 0)));
   const first = runs.flatMap((r) => inWindows(r.pings, r.windows.slice(0, 1)));
+  const outside = runs.flatMap((r) => {
+    const during = new Set(inWindows(r.pings, r.windows));
+    return r.pings.filter((p) => !during.has(p));
+  });
   return {
     lagP99Ms: round(percentile(pings.map((p) => p.ms), 99), 1),
     lagMaxMs: round(Math.max(...pings.map((p) => p.ms)), 1),
@@ -212,6 +218,7 @@ function summarise(runs: readonly DaemonRun[]): Summary {
     failed: [...pings, ...pushes].filter((p) => p.failed !== undefined).length,
     failures: [...new Set([...pings, ...pushes].flatMap((p) => (p.failed === undefined ? [] : [p.failed])))].slice(0, 5),
     idlePingMedianMs: round(median(idle.map((p) => p.ms)), 1),
+    outsideP99Ms: round(percentile(outside.map((p) => p.ms), 99), 1),
     pollMs: runs.flatMap((r) => r.windows.map((w) => Math.round(w.end - w.start))),
     firstPollMaxMs: round(Math.max(...first.map((p) => p.ms)), 1),
   };
@@ -245,6 +252,7 @@ export async function runStall(): Promise<PartResult> {
       note:
         `/healthz answer time (a loopback round trip included: ${c.idlePingMedianMs} ms median before the polls) of ${c.pings} requests sent during the polls, ${what}; ` +
         `max ${c.lagMaxMs} ms (first poll ${c.firstPollMaxMs} ms), poll ${median(c.pollMs)} ms median fetch to logged; ` +
+        `outside the polls (pushes only) p99 ${c.outsideP99Ms} ms, the load's own share; ` +
         `baseline = CRIER_PARSE_THREAD_MIN=Infinity (every parse on the main thread): max ${b.lagMaxMs} ms (first poll ${b.firstPollMaxMs} ms), poll ${median(b.pollMs)} ms`,
     },
     {
