@@ -31,8 +31,10 @@ const item = (n: number): RssItem => ({
 });
 
 beforeAll(async () => {
+  // One body for every request: a poll of it after the first finds nothing changed.
+  const body = rss('Cold', [item(1), item(2)]);
   server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Cold', [item(1), item(2)]));
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body);
   });
   // Feed sources and dry-run channels only: nothing here needs a platform client or the server.
   config = dir.write(
@@ -112,6 +114,16 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     for (const name of [...PLATFORM_CLIENTS, 'handlebars', 'twitter-text', 'eld']) {
       expect(packages, name).not.toContain(name);
     }
+  });
+
+  it('a crier poll that finds nothing changed never loads the feed parser', async () => {
+    const pollConfig = dir.write('unchanged.yaml', readFileSync(config, 'utf8').replace('path: crier.db', 'path: unchanged.db'));
+    expect((await traced(['poll'], pollConfig)).packages).toContain('feedsmith');
+    // The same body again (its hash is known): nothing to parse, so feedsmith (some 130 modules) stays unloaded.
+    const again = await traced(['poll'], pollConfig);
+    expect(again.stdout).toMatch(/news: not modified/);
+    expect(again.stdout).not.toMatch(/items/);
+    expect(again.packages).not.toContain('feedsmith');
   });
 
   it('the daemon with feed sources and dry-run channels never loads the platform clients, the language detector or the server', async () => {

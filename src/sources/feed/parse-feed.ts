@@ -8,6 +8,9 @@ import { chooseImage } from '../choose-image.js';
 import { fromAnyFeed, httpUrl } from './feed-formats.js';
 import type { RawItem } from './feed-formats.js';
 import { parseDate, stripDoctype } from './feed-text.js';
+import { FeedParseError } from './feed-parse-error.js';
+
+export { FeedParseError };
 
 export interface ParseFeedContext {
   sourceId: string;
@@ -24,16 +27,6 @@ export interface ParsedFeed {
   hubUrl?: string;
   selfUrl?: string;
   articles: Article[];
-}
-
-export class FeedParseError extends Error {
-  override readonly name = 'FeedParseError';
-  readonly feedUrl: string;
-
-  constructor(feedUrl: string, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.feedUrl = feedUrl;
-  }
 }
 
 /** Parse an RSS 2.0, Atom 1.0, RDF or JSON Feed body into Articles. Throws FeedParseError. */

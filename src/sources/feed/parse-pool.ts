@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { FeedParseError, parseFeed, type ParseFeedContext, type ParsedFeed } from './parse-feed.js';
+import type { ParseFeedContext, ParsedFeed } from './parse-feed.js';
+import { FeedParseError } from './feed-parse-error.js';
 import { decodeBytes, guessedCharsetWarning } from '../charset.js';
 import type { DecodedFeed, ParseReply, ParseRequest, SentError } from './parse-messages.js';
 
@@ -143,10 +144,10 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     queue.push(task);
   };
 
-  const submit = (length: number, input: Task['input'], ctx: ParseFeedContext, here: () => DecodedFeed): Promise<DecodedFeed> => {
+  const submit = (length: number, input: Task['input'], ctx: ParseFeedContext, here: () => Promise<DecodedFeed>): Promise<DecodedFeed> => {
     if (closed || length < minChars) {
       stats.inline += 1;
-      return Promise.resolve().then(here);
+      return here();
     }
     stats.dispatched += 1;
     return new Promise<DecodedFeed>((resolve, reject) => {
@@ -164,11 +165,12 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
   return {
     stats,
     minChars,
-    parse(body, ctx) {
-      return submit(body.length, { body }, ctx, () => ({ feed: parseFeed(body, ctx), encoding: 'utf-16' })).then(({ feed }) => feed);
+    async parse(body, ctx) {
+      const here = async (): Promise<DecodedFeed> => ({ feed: (await parser()).parseFeed(body, ctx), encoding: 'utf-16' });
+      return (await submit(body.length, { body }, ctx, here)).feed;
     },
     parseBytes(bytes, contentType, ctx) {
-      return submit(bytes.byteLength, { bytes, contentType }, ctx, () => decodeAndParse(bytes, contentType, ctx));
+      return submit(bytes.byteLength, { bytes, contentType }, ctx, async () => decodeAndParse((await parser()).parseFeed, bytes, contentType, ctx));
     },
     async close() {
       closed = true;
@@ -182,6 +184,15 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       await Promise.all(all.map((slot) => slot.worker.terminate()));
     },
   };
+}
+
+type ParseFeed = (body: string, ctx: ParseFeedContext) => ParsedFeed;
+let parserModule: Promise<{ parseFeed: ParseFeed }> | undefined;
+
+/** The parser, loaded on the first body to parse: a process whose polls all answer 304 never loads it. */
+function parser(): Promise<{ parseFeed: ParseFeed }> {
+  parserModule ??= import('./parse-feed.js');
+  return parserModule;
 }
 
 /** Characters per message: a few milliseconds of cloning each (parse-messages.ts). */
@@ -218,7 +229,7 @@ async function sendInParts(worker: Worker, task: Task): Promise<void> {
 }
 
 /** What the worker does with bytes, for a body small enough to stay on the calling thread. */
-function decodeAndParse(bytes: Uint8Array, contentType: string | undefined, ctx: ParseFeedContext): DecodedFeed {
+function decodeAndParse(parseFeed: ParseFeed, bytes: Uint8Array, contentType: string | undefined, ctx: ParseFeedContext): DecodedFeed {
   const decoded = decodeBytes(bytes, contentType);
   const charsetWarning = guessedCharsetWarning(decoded, `feed ${ctx.feedUrl}`);
   return { feed: parseFeed(decoded.text, ctx), encoding: decoded.encoding, ...(charsetWarning === undefined ? {} : { charsetWarning }) };
