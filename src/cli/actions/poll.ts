@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createDaemon } from '../../daemon/daemon.js';
 import { pulledAfterPosting } from '../../delivery/pulled-after-posting.js';
 import { pollSource } from '../../sources/poll-source.js';
 import { isPolled } from '../../sources/source-configs.js';
@@ -15,6 +14,8 @@ export async function pollAction(program: Command, options: { source?: string; w
       throw new UsageError(`unknown source "${options.source ?? ''}"; sources are: ${app.config.sources.map((s) => s.id).join(', ')}`);
     }
     if (options.watch) {
+      // Only --watch runs the scheduler: a one-off poll loads none of it (cron, push sources).
+      const { createDaemon } = await import('../../daemon/daemon.js');
       const noDelivery = { runDue: async () => 0, drain: async () => 0, recover: async () => 0, deliverOne: async () => undefined, nextDueAt: async () => undefined, stop: async () => undefined };
       const daemon = createDaemon({ ...app, config: { ...app.config, sources }, worker: noDelivery, readBack: undefined, alarms: undefined });
       await daemon.start();
