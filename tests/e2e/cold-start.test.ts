@@ -126,6 +126,21 @@ describe('what a command loads at start', { timeout: 120_000 }, () => {
     expect(again.packages).not.toContain('feedsmith');
   });
 
+  it('crier poll --watch loads the scheduler, polls on its interval, and stops cleanly on SIGTERM', async () => {
+    const watchConfig = dir.write('watch.yaml', readFileSync(config, 'utf8').replace('path: crier.db', 'path: watch.db'));
+    const file = traceFile();
+    const watcher = spawnCli(['--config', watchConfig, 'poll', '--watch'], { NODE_OPTIONS: `--import ${TRACE_HOOK}`, CRIER_MODULE_TRACE: file });
+    let code: number | null;
+    try {
+      await watcher.waitFor(({ stderr }) => stderr.includes('first poll recorded'), 60_000);
+    } finally {
+      watcher.child.kill('SIGTERM');
+      code = await watcher.exited;
+    }
+    expect(code).toBe(0);
+    expect([...loaded(file).own].filter((m) => m.startsWith('daemon/'))).toContain('daemon/poll-scheduler.js');
+  });
+
   it('the daemon with feed sources and dry-run channels never loads the platform clients, the language detector or the server', async () => {
     const file = traceFile();
     const daemon = spawnCli(['--config', config, 'run'], { NODE_OPTIONS: `--import ${TRACE_HOOK}`, CRIER_MODULE_TRACE: file });
