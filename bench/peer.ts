@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { feedServerStats } from './support/feed-stats.js';
 import { benchFile, startChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
 import { childrenCpuMs, CRIER_BIN, processCpuMs, processMemory, startDaemon } from './support/daemon.js';
@@ -23,10 +24,6 @@ const DAEMON_INTERVAL_S = 10;
 const DAEMON_CYCLES = 3;
 const WARM_CYCLES = 3;
 const FEED2TOOT = '/usr/bin/feed2toot';
-
-interface FeedServerStats {
-  requests: number;
-}
 
 function env(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, CRIER_LOG_LEVEL: 'warn' };
@@ -72,10 +69,6 @@ function feed2tootConfig(dir: TempDir, url: string): string {
   return ini;
 }
 
-async function serverStats(url: string): Promise<FeedServerStats> {
-  return (await (await fetch(`${url}/_stats`)).json()) as FeedServerStats;
-}
-
 interface DaemonCycle {
   cpuMsPerCycle: number;
   cycles: number;
@@ -90,17 +83,17 @@ async function daemonCycles(url: string, configFile: string): Promise<DaemonCycl
   try {
     // Its first cycles (everything is known from `crier poll`: 304s) while start-up settles
     // (compiling, loading, collecting its garbage on V8's threads): not counted.
-    const start = await serverStats(url);
+    const start = await feedServerStats(url);
     for (const t0 = Date.now(); ; ) {
-      if ((await serverStats(url)).requests - start.requests >= WARM_CYCLES * FEEDS) break;
+      if ((await feedServerStats(url)).requests - start.requests >= WARM_CYCLES * FEEDS) break;
       if (Date.now() - t0 > 90_000) throw new Error(`daemon: fewer than ${WARM_CYCLES * FEEDS} polls in 90 s\n${daemon.stderr()}`);
       await sleep(200);
     }
-    const s0 = await serverStats(url);
+    const s0 = await feedServerStats(url);
     const c0 = processCpuMs(daemon.pid);
     const w0 = performance.now();
     await sleep(DAEMON_CYCLES * DAEMON_INTERVAL_S * 1000);
-    const s1 = await serverStats(url);
+    const s1 = await feedServerStats(url);
     const c1 = processCpuMs(daemon.pid);
     const cycles = (s1.requests - s0.requests) / FEEDS;
     const windowMs = performance.now() - w0;

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { feedServerStats } from './support/feed-stats.js';
 import { benchFile, startChild, type BenchChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
 import { processCpuMs, processMemory, startDaemon } from './support/daemon.js';
@@ -22,12 +23,6 @@ const DAEMON_INTERVAL_MS = 5_000;
 /** The feed server's rounds (10 % of feeds change) follow each other this often for the daemon. */
 const ROUND_MS = 6_000;
 
-interface FeedServerStats {
-  requests: number;
-  notModified: number;
-  ok: number;
-}
-
 interface DaemonWindow {
   windowMs: number;
   polls: number;
@@ -47,10 +42,6 @@ export interface DaemonPolling {
   cpuPercent: number;
   rssBytes: number;
   peakRssBytes: number;
-}
-
-async function serverStats(url: string): Promise<FeedServerStats> {
-  return (await (await fetch(`${url}/_stats`)).json()) as FeedServerStats;
 }
 
 async function runClient<T>(script: string, options: PollerOptions): Promise<T> {
@@ -81,7 +72,7 @@ async function daemonAtRate(server: BenchChild, url: string, storeDir: TempDir, 
   const intervalMs = DAEMON_INTERVAL_MS;
   let round = startRound;
   server.send({ kind: 'round', data: round });
-  const before = await serverStats(url);
+  const before = await feedServerStats(url);
   const daemon = startDaemon(file, { CRIER_LOG_LEVEL: 'warn' });
   const ticker = setInterval(() => {
     round += 1;
@@ -91,7 +82,7 @@ async function daemonAtRate(server: BenchChild, url: string, storeDir: TempDir, 
     const t0 = Date.now();
     // Every source polled once since the start: the daemon is on its interval.
     for (;;) {
-      const now = await serverStats(url);
+      const now = await feedServerStats(url);
       if (now.requests - before.requests >= FEEDS) break;
       if (Date.now() - t0 > 60_000) throw new Error(`daemon: fewer than ${FEEDS} polls in 60 s\n${daemon.stderr()}`);
       await sleep(200);
@@ -99,11 +90,11 @@ async function daemonAtRate(server: BenchChild, url: string, storeDir: TempDir, 
     const firstPollsMs = Date.now() - t0;
     const windows: DaemonWindow[] = [];
     for (let k = 0; k < DAEMON_WINDOWS; k++) {
-      const s0 = await serverStats(url);
+      const s0 = await feedServerStats(url);
       const c0 = processCpuMs(daemon.pid);
       const w0 = performance.now();
       await sleep(ROUND_MS);
-      const s1 = await serverStats(url);
+      const s1 = await feedServerStats(url);
       const c1 = processCpuMs(daemon.pid);
       const windowMs = performance.now() - w0;
       windows.push({

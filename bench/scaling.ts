@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { feedServerStats } from './support/feed-stats.js';
 import { benchFile, startChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
 import { CRIER_BIN, processCpuMs, startDaemon } from './support/daemon.js';
@@ -26,15 +27,6 @@ interface Scale {
   cpuMs: number;
   cpuMsPerPoll: number;
   windowMs: number;
-}
-
-interface FeedServerStats {
-  requests: number;
-  notModified: number;
-}
-
-async function serverStats(url: string): Promise<FeedServerStats> {
-  return (await (await fetch(`${url}/_stats`)).json()) as FeedServerStats;
 }
 
 function configFor(dir: TempDir, url: string, sources: number, intervalMs: number): string {
@@ -64,11 +56,11 @@ async function measure(dir: TempDir, url: string, sources: number): Promise<Scal
   const daemon = startDaemon(config, { CRIER_LOG_LEVEL: 'warn' });
   try {
     await sleep(WARM_MS);
-    const s0 = await serverStats(url);
+    const s0 = await feedServerStats(url);
     const c0 = processCpuMs(daemon.pid);
     const w0 = performance.now();
     await sleep(WINDOW_MS);
-    const s1 = await serverStats(url);
+    const s1 = await feedServerStats(url);
     const c1 = processCpuMs(daemon.pid);
     const polls = s1.requests - s0.requests;
     const cpuMs = c1 - c0;

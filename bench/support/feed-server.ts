@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { fromParent, sendToParent } from './child.js';
+import type { FeedServerStats } from './feed-stats.js';
 import { versionOf } from './rounds.js';
 import { wordpressFeed, type FeedItemSpec } from './wordpress-feed.js';
 
@@ -12,13 +13,6 @@ import { wordpressFeed, type FeedItemSpec } from './wordpress-feed.js';
  * The round is set by the poller (GET /_round/<r>) or the parent bench (IPC "round").
  */
 
-export interface FeedServerStats {
-  requests: number;
-  notModified: number;
-  ok: number;
-  conditional: number;
-  bytesSent: number;
-}
 
 const feeds = Number(process.argv[2] ?? '1000');
 const bigBytes = Number(process.argv[3] ?? String(4 * 1024 * 1024));
