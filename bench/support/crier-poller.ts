@@ -47,8 +47,8 @@ async function main(): Promise<PollerResult> {
     // As the daemon polls (poll-scheduler.ts): the source's state (on PostgreSQL, a claim hands it
     // back), then the poll and its save.
     const poll = async (source: ResolvedSource): Promise<PollReport> => {
-      const claimed = store.replicated ? await store.claimPoll(source.id, 'bench', new Date(), 30_000, true) : await store.getSourceState(source.id);
-      return pollSource(source, deps, claimed ?? { sourceId: source.id, consecutiveFailures: 0 });
+      const state = store.replicated ? await store.claimPoll(source.id, 'bench', new Date(), 30_000, true) : await store.getSourceState(source.id);
+      return pollSource(source, deps, { state });
     };
     const setRound = async (r: number): Promise<void> => {
       await fetch(`${options.url}/_round/${r}`);

@@ -136,8 +136,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     logger: deps.logger,
     defaultFetchTimeoutMs: deps.config.defaults.fetchTimeout,
     signal: abort.signal,
-    poll: async (source, claimed) => {
-      const report = await pollSource(source, pollDeps(), claimed);
+    poll: async (source, known) => {
+      const report = await pollSource(source, pollDeps(), { state: known });
       // New deliveries (or a pulled story's retractions) are work for the delivery loop now.
       if (report.result === 'ingested' && (report.counts.deliveriesCreated > 0 || report.counts.pulled > 0)) wake();
       return report;
@@ -174,8 +174,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (queued) return queued;
     const run = serialized(sourceId, async () => {
       queuedPolls.delete(sourceId);
-      const claimed = abort.signal.aborted ? undefined : await polls.claim(source, true);
-      if (claimed) polls.polled(source, await pollSource(source, pollDeps(), claimed), claimed.initializedAt !== undefined);
+      if (abort.signal.aborted) return;
+      const { granted, state } = await polls.claim(source, true);
+      if (granted) polls.polled(source, await pollSource(source, pollDeps(), { state }), state?.initializedAt !== undefined);
     }).then(wake);
     queuedPolls.set(sourceId, run);
     return track(run);

@@ -17,8 +17,11 @@ export interface PollSchedulerDeps {
   defaultFetchTimeoutMs: number;
   /** Aborted when the daemon stops: nothing new starts. */
   signal: AbortSignal;
-  /** Runs one poll of a claimed source, never alongside another poll or push of it. */
-  poll(source: ResolvedSource, claimed: SourceState): Promise<PollReport>;
+  /**
+   * Runs one poll of a claimed source, never alongside another poll or push of it, with its state
+   * as the claim read it (undefined: a source never polled), so the poll reads it no second time.
+   */
+  poll(source: ResolvedSource, known: SourceState | undefined): Promise<PollReport>;
   /** Runs fn after the source's earlier polls and pushes (the daemon's per-source queue). */
   serialized<T>(sourceId: string, fn: () => Promise<T>): Promise<T>;
 }
@@ -33,18 +36,15 @@ export interface PollScheduler {
   polled(source: ResolvedSource, report: PollReport, wasInitialized: boolean): void;
   /**
    * Claims a poll of the source for this replica (see Store.claimPoll), voiding a dead local
-   * replica's claim; on a store only one daemon runs on, the source's state when it is due.
+   * replica's claim; on a store only one daemon runs on, granted when the source is due.
    */
-  claim(source: ResolvedSource, force: boolean): Promise<SourceState | undefined>;
+  claim(source: ResolvedSource, force: boolean): Promise<ClaimAttempt>;
   /** Stops starting polls and waits for those in flight. */
   stop(): Promise<void>;
 }
 
-/** A claim's outcome: the state claimed, or (refused) the state as read after the refusal. */
-interface ClaimAttempt {
-  claimed?: SourceState | undefined;
-  seen?: SourceState | undefined;
-}
+/** A claim's outcome, with the source's state as read: the poll's starting point, or (refused) when it is due. */
+export type ClaimAttempt = { granted: true; state: SourceState | undefined } | { granted: false; state: SourceState | undefined };
 
 /** Concurrent polls in all; undici's per-origin cap keeps it at 2 per host. */
 const MAX_CONCURRENT_POLLS = 16;
@@ -127,15 +127,14 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
       reschedule(source.id, now() + wait);
       return;
     }
-    const { claimed } = attempt;
-    if (!claimed) {
+    if (!attempt.granted) {
       // Another replica holds the source or polled it first: it is due when that replica said.
       const soonest = now() + CLAIMED_ELSEWHERE_RECHECK_MS;
-      reschedule(source.id, Math.max(soonest, attempt.seen?.nextPollAt?.getTime() ?? soonest));
+      reschedule(source.id, Math.max(soonest, attempt.state?.nextPollAt?.getTime() ?? soonest));
       return;
     }
-    const report = await deps.poll(source, claimed);
-    polled(source, report, claimed.initializedAt !== undefined);
+    const report = await deps.poll(source, attempt.state);
+    polled(source, report, attempt.state?.initializedAt !== undefined);
   }
 
   function reschedule(sourceId: string, at: number): void {
@@ -154,18 +153,19 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
   async function tryClaim(source: ResolvedSource, force: boolean): Promise<ClaimAttempt> {
     if (!deps.store.replicated) {
       // The only daemon on this store: the state is read, and due is judged here, nothing written.
-      const seen = await deps.store.getSourceState(source.id);
-      const due = force || seen?.nextPollAt === undefined || seen.nextPollAt.getTime() <= now();
-      return due ? { claimed: seen ?? { sourceId: source.id, consecutiveFailures: 0 } } : { seen };
+      const state = await deps.store.getSourceState(source.id);
+      const due = force || state?.nextPollAt === undefined || state.nextPollAt.getTime() <= now();
+      return { granted: due, state };
     }
     const ttl = (source.fetchTimeout ?? deps.defaultFetchTimeoutMs) + POLL_CLAIM_MARGIN_MS;
     const claimed = await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force);
-    if (claimed) return { claimed };
+    if (claimed) return { granted: true, state: claimed };
     // A replica killed on this machine mid-poll leaves its claim behind: void, not waited out.
     const seen = await deps.store.getSourceState(source.id);
     const holder = seen?.claimedBy;
-    if (holder === undefined || !isDeadHere(holder)) return { seen };
-    return { claimed: await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]), seen };
+    if (holder === undefined || !isDeadHere(holder)) return { granted: false, state: seen };
+    const taken = await deps.store.claimPoll(source.id, deps.owner, deps.now(), ttl, force, [holder]);
+    return taken ? { granted: true, state: taken } : { granted: false, state: seen };
   }
 
   return {
@@ -188,7 +188,7 @@ export function createPollScheduler(deps: PollSchedulerDeps): PollScheduler {
       pump();
     },
     polled,
-    claim: async (source, force) => (await tryClaim(source, force)).claimed,
+    claim: tryClaim,
     async stop() {
       disarm();
       await Promise.allSettled(running);

@@ -53,13 +53,14 @@ export function nextPollAt(now: Date, intervalMs: number, random: () => number):
 
 /**
  * One poll of one source: ask its kind for what changed, plan and ingest atomically. A failure never throws out of here: it is recorded on the source, logged, and the
- * source backs off (capped) and keeps trying; other sources are unaffected. `claimed`: the
- * source's state as the caller's poll claim returned it (else it is read here).
+ * source backs off (capped) and keeps trying; other sources are unaffected. `known`: the source's
+ * state as the caller already read it (its poll claim), undefined inside for a source never polled;
+ * without it, the state is read here.
  */
-export async function pollSource(source: ResolvedSource, deps: PollDeps, claimed?: SourceState): Promise<PollReport> {
+export async function pollSource(source: ResolvedSource, deps: PollDeps, known?: { state: SourceState | undefined }): Promise<PollReport> {
   let report: PollReport;
   try {
-    report = await pollOnce(source, deps, claimed);
+    report = await pollOnce(source, deps, known);
   } catch (error) {
     if (deps.signal?.aborted) return { result: 'stopped' };
     // The store failed outside the fetch (reading the state, or saving a failure): the source
@@ -82,9 +83,9 @@ function sourceLogger(deps: Pick<PollDeps, 'logger'>, sourceId: string): () => L
   return () => (child ??= deps.logger.child({ source: sourceId }));
 }
 
-async function pollOnce(source: ResolvedSource, deps: PollDeps, claimed: SourceState | undefined): Promise<PollReport> {
+async function pollOnce(source: ResolvedSource, deps: PollDeps, known: { state: SourceState | undefined } | undefined): Promise<PollReport> {
   const logger = sourceLogger(deps, source.id);
-  const previous = claimed ?? (await deps.store.getSourceState(source.id));
+  const previous = known ? known.state : await deps.store.getSourceState(source.id);
   const state: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
   const failuresBefore = Math.max(state.consecutiveFailures, deps.holds?.failures(source.id) ?? 0);
   const startedAt = deps.now();

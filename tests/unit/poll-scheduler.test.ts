@@ -21,7 +21,7 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
   let store: SqliteStore;
   let scheduler: PollScheduler;
   let abort: AbortController;
-  let polls: { id: string; at: number; claimed: SourceState }[];
+  let polls: { id: string; at: number; claimed: SourceState | undefined }[];
   let inFlight: number;
   let maxInFlight: number;
   let reads: number;
@@ -53,7 +53,8 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
         await holdPolls;
         inFlight--;
         const nextPollAt = new Date(Date.now() + s.interval);
-        await store.saveSourceState({ ...claimed, initializedAt: claimed.initializedAt ?? new Date(), nextPollAt });
+        const state = claimed ?? { sourceId: s.id, consecutiveFailures: 0 };
+        await store.saveSourceState({ ...state, initializedAt: state.initializedAt ?? new Date(), nextPollAt });
         return { result: 'not-modified', nextPollAt };
       },
     });
@@ -156,7 +157,7 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(polls.map((p) => [p.id, p.at - T0])).toEqual([['a', 10_000]]);
     expect(polls[0]?.claimed).toMatchObject({ sourceId: 'a', etag: '"a1"' });
-    expect(polls[0]?.claimed.claimedBy).toBeUndefined();
+    expect(polls[0]?.claimed?.claimedBy).toBeUndefined();
     expect(reads).toBe(1);
     // Moved later behind its back (a `crier poll`): the due time stored is the one kept.
     await store.saveSourceState({ sourceId: 'a', consecutiveFailures: 0, nextPollAt: new Date(T0 + 100_000), initializedAt: new Date() });
@@ -164,6 +165,13 @@ describe('the poll scheduler (src/daemon/poll-scheduler.ts)', () => {
     expect(polls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(polls.map((p) => p.at - T0)).toEqual([10_000, 100_000]);
+  });
+
+  it('on a store only one daemon runs on, a source never polled reaches its poll with no state, as a first poll', async () => {
+    await setUp([source('fresh')], { replicated: false });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls.map((p) => [p.id, p.claimed])).toEqual([['fresh', undefined]]);
+    expect((await store.getSourceState('fresh'))?.nextPollAt?.getTime()).toBe(T0 + MIN);
   });
 
   it('leaves no timer behind when stopped, whatever it was waiting for', async () => {
