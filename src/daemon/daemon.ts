@@ -82,7 +82,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   /** A poll asked for by a push and not begun yet: later pushes join it. */
   const queuedPolls = new Map<string, Promise<void>>();
   const background = new Set<Promise<unknown>>();
-  /** Sources whose last poll could not be saved wait here, not at their stale stored due time. */
+  /** Failures of polls whose state could not be saved, so their backoff keeps doubling (poll-holds.ts). */
   const holds = createPollHolds();
   const tickFailures = createTickFailures(deps.now);
   const push = deps.push

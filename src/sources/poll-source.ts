@@ -25,7 +25,7 @@ export interface PollDeps {
   observer?: Observer;
   /** The interval to the next poll when not the source's own (a WebSub safety poll). */
   intervalFor?: (source: ResolvedSource) => number | undefined;
-  /** Backoff kept in memory when the store cannot save a source's state (the daemon's). */
+  /** Failures counted in memory when the store cannot save a source's state (the daemon's). */
   holds?: PollHolds | undefined;
   /** Aborted when the daemon stops: the fetch in flight ends at once and nothing is recorded. */
   signal?: AbortSignal | undefined;
@@ -160,7 +160,7 @@ function errorMessage(error: unknown): string {
 /** A poll whose outcome the store could not record: backed off in memory (poll-holds.ts), logged. */
 function holdUnsaved(source: ResolvedSource, error: unknown, failures: number, deps: PollDeps): PollReport {
   const { message, next } = afterFailure(source, error, failures, deps);
-  deps.holds?.hold(source.id, next, failures);
+  deps.holds?.hold(source.id, failures);
   deps.logger.child({ source: source.id }).error({ failures, nextPollAt: next }, `source ${source.id}: the store failed (${message}); not polled again before ${next.toISOString()}`);
   return { result: 'error', error: message, failures, nextPollAt: next };
 }
