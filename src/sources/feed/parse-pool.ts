@@ -6,7 +6,7 @@ import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ParseFeedContext, ParsedFeed } from './parse-feed.js';
 import { FeedParseError } from './feed-parse-error.js';
-import { decodeBytes, guessedCharsetWarning } from '../charset.js';
+import { decodeAndParse, type ParseFeed } from './decode-and-parse.js';
 import type { DecodedFeed, ParseReply, ParseRequest, SentError } from './parse-messages.js';
 
 /**
@@ -186,7 +186,6 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
   };
 }
 
-type ParseFeed = (body: string, ctx: ParseFeedContext) => ParsedFeed;
 let parserModule: Promise<{ parseFeed: ParseFeed }> | undefined;
 
 /** The parser, loaded on the first body to parse: a process whose polls all answer 304 never loads it. */
@@ -226,13 +225,6 @@ async function sendInParts(worker: Worker, task: Task): Promise<void> {
     send({ kind: 'part', id, text: body.slice(from, cut) });
     from = cut;
   }
-}
-
-/** What the worker does with bytes, for a body small enough to stay on the calling thread. */
-function decodeAndParse(parseFeed: ParseFeed, bytes: Uint8Array, contentType: string | undefined, ctx: ParseFeedContext): DecodedFeed {
-  const decoded = decodeBytes(bytes, contentType);
-  const charsetWarning = guessedCharsetWarning(decoded, `feed ${ctx.feedUrl}`);
-  return { feed: parseFeed(decoded.text, ctx), encoding: decoded.encoding, ...(charsetWarning === undefined ? {} : { charsetWarning }) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { FeedParseError, parseFeed } from './parse-feed.js';
-import { decodeBytes, guessedCharsetWarning } from '../charset.js';
+import { decodeAndParse } from './decode-and-parse.js';
 import type { DecodedFeed, ParseReply, ParseRequest, SentError } from './parse-messages.js';
 
 /**
@@ -16,11 +16,7 @@ let pending: { id: number; start: ParseRequest & { kind: 'start' }; parts: strin
 port.on('message', (request: ParseRequest) => {
   if (request.kind === 'bytes') {
     const { id, bytes, contentType, ctx } = request;
-    return reply(id, () => {
-      const decoded = decodeBytes(bytes, contentType);
-      const charsetWarning = guessedCharsetWarning(decoded, `feed ${ctx.feedUrl}`);
-      return { feed: parseFeed(decoded.text, ctx), encoding: decoded.encoding, ...(charsetWarning === undefined ? {} : { charsetWarning }) };
-    });
+    return reply(id, () => decodeAndParse(parseFeed, bytes, contentType, ctx));
   }
   if (request.kind === 'start') {
     pending = { id: request.id, start: request, parts: [] };

@@ -50,15 +50,17 @@ export function decompressed(body: Readable, encoding: string): Readable {
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
     .reverse();
-  const decoders = codings.map((coding) => {
+  // Every coding is known before any decoder (a zlib handle) is made.
+  const decoders: (() => Transform)[] = [];
+  for (const coding of codings) {
     const decoder = DECODERS[coding];
     if (decoder === undefined) throw new UnsupportedEncodingError(`content-encoding ${coding}`);
-    return decoder();
-  });
+    decoders.push(decoder);
+  }
   let out: Readable = body;
   for (const decoder of decoders) {
     // pipeline destroys both ends on an error or an early stop; the error surfaces in the reader.
-    out = pipeline(out, decoder, () => undefined);
+    out = pipeline(out, decoder(), () => undefined);
   }
   return out;
 }
