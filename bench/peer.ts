@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { feedServerStats } from './support/feed-stats.js';
+import { feedServerStats, pollWindow } from './support/feed-stats.js';
 import { benchFile, startChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
-import { childrenCpuMs, CRIER_BIN, processCpuMs, processMemory, startDaemon } from './support/daemon.js';
+import { childrenCpuMs, CRIER_BIN, processMemory, startDaemon } from './support/daemon.js';
 import { sleep } from './support/lanes.js';
 import { median } from './support/stats.js';
 import type { PartResult, Row } from './support/table.js';
@@ -89,15 +89,9 @@ async function daemonCycles(url: string, configFile: string): Promise<DaemonCycl
       if (Date.now() - t0 > 90_000) throw new Error(`daemon: fewer than ${WARM_CYCLES * FEEDS} polls in 90 s\n${daemon.stderr()}`);
       await sleep(200);
     }
-    const s0 = await feedServerStats(url);
-    const c0 = processCpuMs(daemon.pid);
-    const w0 = performance.now();
-    await sleep(DAEMON_CYCLES * DAEMON_INTERVAL_S * 1000);
-    const s1 = await feedServerStats(url);
-    const c1 = processCpuMs(daemon.pid);
-    const cycles = (s1.requests - s0.requests) / FEEDS;
-    const windowMs = performance.now() - w0;
-    return { cpuMsPerCycle: (c1 - c0) / cycles, cycles, ...processMemory(daemon.pid), idleCpuPercent: (100 * (c1 - c0)) / windowMs };
+    const { polls, cpuMs, windowMs } = await pollWindow(url, daemon.pid, DAEMON_CYCLES * DAEMON_INTERVAL_S * 1000);
+    const cycles = polls / FEEDS;
+    return { cpuMsPerCycle: cpuMs / cycles, cycles, ...processMemory(daemon.pid), idleCpuPercent: (100 * cpuMs) / windowMs };
   } finally {
     await daemon.stop();
   }

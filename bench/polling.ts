@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { feedServerStats } from './support/feed-stats.js';
+import { feedServerStats, pollWindow } from './support/feed-stats.js';
 import { benchFile, startChild, type BenchChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
-import { processCpuMs, processMemory, startDaemon } from './support/daemon.js';
+import { processMemory, startDaemon } from './support/daemon.js';
 import { sleep } from './support/lanes.js';
 import type { NaiveResult, PollerOptions, PollerResult } from './support/poller-types.js';
 import { median, round } from './support/stats.js';
@@ -90,20 +90,8 @@ async function daemonAtRate(server: BenchChild, url: string, storeDir: TempDir, 
     const firstPollsMs = Date.now() - t0;
     const windows: DaemonWindow[] = [];
     for (let k = 0; k < DAEMON_WINDOWS; k++) {
-      const s0 = await feedServerStats(url);
-      const c0 = processCpuMs(daemon.pid);
-      const w0 = performance.now();
-      await sleep(ROUND_MS);
-      const s1 = await feedServerStats(url);
-      const c1 = processCpuMs(daemon.pid);
-      const windowMs = performance.now() - w0;
-      windows.push({
-        windowMs,
-        polls: s1.requests - s0.requests,
-        notModified: s1.notModified - s0.notModified,
-        pollsPerMinute: ((s1.requests - s0.requests) * 60_000) / windowMs,
-        cpuPercent: (100 * (c1 - c0)) / windowMs,
-      });
+      const { polls, notModified, cpuMs, windowMs } = await pollWindow(url, daemon.pid, ROUND_MS);
+      windows.push({ windowMs, polls, notModified, pollsPerMinute: (polls * 60_000) / windowMs, cpuPercent: (100 * cpuMs) / windowMs });
     }
     return {
       sources: FEEDS,

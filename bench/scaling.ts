@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { feedServerStats } from './support/feed-stats.js';
+import { pollWindow } from './support/feed-stats.js';
 import { benchFile, startChild } from './support/child.js';
 import { manyFeedsConfig, tempDir, writeConfig, type TempDir } from './support/config.js';
-import { CRIER_BIN, processCpuMs, startDaemon } from './support/daemon.js';
+import { CRIER_BIN, startDaemon } from './support/daemon.js';
 import { sleep } from './support/lanes.js';
 import type { PartResult, Row } from './support/table.js';
 
@@ -56,15 +56,8 @@ async function measure(dir: TempDir, url: string, sources: number): Promise<Scal
   const daemon = startDaemon(config, { CRIER_LOG_LEVEL: 'warn' });
   try {
     await sleep(WARM_MS);
-    const s0 = await feedServerStats(url);
-    const c0 = processCpuMs(daemon.pid);
-    const w0 = performance.now();
-    await sleep(WINDOW_MS);
-    const s1 = await feedServerStats(url);
-    const c1 = processCpuMs(daemon.pid);
-    const polls = s1.requests - s0.requests;
-    const cpuMs = c1 - c0;
-    return { sources, intervalMs, polls, notModified: s1.notModified - s0.notModified, cpuMs, cpuMsPerPoll: cpuMs / polls, windowMs: performance.now() - w0 };
+    const window = await pollWindow(url, daemon.pid, WINDOW_MS);
+    return { sources, intervalMs, ...window, cpuMsPerPoll: window.cpuMs / window.polls };
   } finally {
     await daemon.stop();
   }
