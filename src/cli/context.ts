@@ -14,8 +14,6 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export type { StoreApp };
-
 export interface StoreCliContext extends Omit<CliContext, 'app'> {
   app: StoreApp;
 }
